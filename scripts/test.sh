@@ -10,4 +10,11 @@ cargo fmt --all -- --check
 echo "== lint"
 cargo clippy --release --workspace --all-targets --all-features -- -D warnings
 echo "== tests"
-cargo test --release --workspace --all-features
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --release --workspace --all-features 2>&1 | tee "$log" || status=$?
+# One closing line for the whole run: the sum of every test binary's results.
+awk '/^test result:/ { p += $4; f += $6; i += $8 }
+     END { printf "\n%d passed, %d failed, %d skipped\n", p, f, i }' "$log"
+exit "$status"

@@ -1021,11 +1021,12 @@ impl State {
                 _ => {}
             }
         }
-        if source_is_dir {
-            if from_dir != to_dir && !permitted(cred, &self.node(source)?.meta, Access::WRITE) {
-                // Moving a directory rewrites its `..`.
-                return Err(Errno::Acces);
-            }
+        // Moving a directory to another parent rewrites its `..`.
+        if source_is_dir
+            && from_dir != to_dir
+            && !permitted(cred, &self.node(source)?.meta, Access::WRITE)
+        {
+            return Err(Errno::Acces);
         }
         self.sticky_allows(cred, from_dir, source)?;
         if let Some(target) = target {
@@ -1151,7 +1152,7 @@ impl State {
                 chunks.remove(&index);
             }
             self.dirty.truncate(ino, first_gone);
-            if size % chunk != 0 {
+            if !size.is_multiple_of(chunk) {
                 let last = size / chunk;
                 let keep = (size % chunk) as usize;
                 if let Some(data) = chunks.get_mut(&last) {

@@ -77,14 +77,12 @@ pub fn fsck(image: &Image) -> Result<FsckSummary, FsckError> {
         if is_dir != rec.parent.is_some() {
             p.add(format!("inode {ino}: parent field does not match its kind"));
         }
-        match rec.kind {
-            FileKind::Symlink => {
-                if rec.target.is_empty() || rec.size != rec.target.len() as u64 {
-                    p.add(format!("symlink {ino}: empty target or wrong size"));
-                }
-            }
-            _ if !rec.target.is_empty() => p.add(format!("inode {ino}: target on a non-symlink")),
-            _ => {}
+        let is_symlink = rec.kind == FileKind::Symlink;
+        if is_symlink && (rec.target.is_empty() || rec.size != rec.target.len() as u64) {
+            p.add(format!("symlink {ino}: empty target or wrong size"));
+        }
+        if !is_symlink && !rec.target.is_empty() {
+            p.add(format!("inode {ino}: target on a non-symlink"));
         }
     }
 

@@ -74,6 +74,9 @@ pub struct InodeRecord {
     pub target: Vec<u8>,
 }
 
+/// The key of a directory entry: the directory's inode and the entry's name.
+pub type DirentKey = (Ino, Vec<u8>);
+
 /// The content of one chunk, shared between the live filesystem and batches in
 /// flight, so that handing a chunk to the store copies nothing.
 pub type ChunkData = Arc<Vec<u8>>;
@@ -83,7 +86,7 @@ pub type ChunkData = Arc<Vec<u8>>;
 pub struct Image {
     pub superblock: Superblock,
     pub inodes: BTreeMap<Ino, InodeRecord>,
-    pub dirents: BTreeMap<(Ino, Vec<u8>), Ino>,
+    pub dirents: BTreeMap<DirentKey, Ino>,
     pub chunks: BTreeMap<(Ino, u64), ChunkData>,
 }
 
@@ -96,7 +99,7 @@ pub struct Image {
 pub struct Batch {
     pub superblock: Superblock,
     pub inodes: Vec<(Ino, Option<InodeRecord>)>,
-    pub dirents: Vec<((Ino, Vec<u8>), Option<Ino>)>,
+    pub dirents: Vec<(DirentKey, Option<Ino>)>,
     pub truncations: Vec<(Ino, u64)>,
     pub chunks: Vec<((Ino, u64), Option<ChunkData>)>,
 }

@@ -83,7 +83,7 @@ fn crash_child() {
             .unwrap();
         let data = vec![(n % 251) as u8; (n as usize * 7919) % 100_000];
         let (_, _) = vfs.append(h.ino(), &data).unwrap();
-        if n % 5 == 0 {
+        if n.is_multiple_of(5) {
             let at = vfs
                 .resolve_parent(&cred, Ino::ROOT, name.as_bytes())
                 .unwrap();
@@ -96,11 +96,11 @@ fn crash_child() {
             )
             .unwrap();
         }
-        if n % 11 == 0 {
+        if n.is_multiple_of(11) {
             vfs.truncate(h.ino(), (n * 13) % 70_000).unwrap();
         }
         drop(h);
-        if n % 3 == 0 {
+        if n.is_multiple_of(3) {
             println!("pending {}", digest(&vfs));
             pollster::block_on(volume.flush()).unwrap();
             println!("synced {}", digest(&vfs));

@@ -1,0 +1,192 @@
+//! `wasmux`: run WebAssembly programs as Linux processes over a persistent
+//! filesystem, and look after that filesystem from the host.
+//!
+//! Exit statuses: a program's own status for `run`/`shell`; 126 when a program
+//! cannot be executed (not a module, missing imports, no permission); 127 when
+//! it is not found; 1 for other failures (a damaged or busy store); 2 for usage
+//! errors.
+
+mod fs_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use wasmux_kernel_shim::image::{USER_GID, USER_HOME, USER_NAME, USER_UID};
+use wasmux_kernel_shim::{Kernel, KernelConfig, KernelError, Program, Spawn, Stdio};
+use wasmux_vfs::Cred;
+
+#[derive(Parser)]
+#[command(
+    name = "wasmux",
+    version,
+    about = "A Linux personality for WebAssembly programs"
+)]
+struct Cli {
+    /// Directory holding the root filesystem (`root.redb`).
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a program: a command in PATH, a guest path, or a host `.wasm` file.
+    Run {
+        /// Run as root instead of the unprivileged user.
+        #[arg(long)]
+        as_root: bool,
+        /// Working directory inside the filesystem (default: the user's home).
+        #[arg(long, value_name = "GUEST_DIR")]
+        cwd: Option<String>,
+        program: String,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Start an interactive login shell (`/bin/sh -l`).
+    Shell,
+    /// Work on the root filesystem from the host.
+    Fs {
+        #[command(subcommand)]
+        command: fs_cmd::FsCommand,
+    },
+}
+
+fn default_root() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("wasmux")
+}
+
+fn module_cache_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("wasmux").join("modules")
+}
+
+pub fn store_path(root: &std::path::Path) -> PathBuf {
+    root.join("root.redb")
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WASMUX_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,wasmer_wasix=off,wasmer=off")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let root = cli.root.clone().unwrap_or_else(default_root);
+    match dispatch(cli.command, &root) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("wasmux: {e:#}");
+            let status = match e.downcast_ref::<KernelError>() {
+                Some(KernelError::Exec(exec)) => exec.exit_status() as u8,
+                Some(KernelError::Module { .. } | KernelError::UnknownImports { .. }) => 126,
+                _ => 1,
+            };
+            ExitCode::from(status)
+        }
+    }
+}
+
+fn dispatch(command: Command, root: &std::path::Path) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Run {
+            as_root,
+            cwd,
+            program,
+            args,
+        } => {
+            let cred = if as_root {
+                Cred::root()
+            } else {
+                Cred::user(USER_UID, USER_GID)
+            };
+            let home = if as_root { "/root" } else { USER_HOME };
+            let program = host_or_guest(&program)?;
+            run(
+                root,
+                cred,
+                program,
+                args,
+                cwd.unwrap_or_else(|| home.to_string()),
+            )
+        }
+        Command::Shell => run(
+            root,
+            Cred::user(USER_UID, USER_GID),
+            Program::Guest("/bin/sh".into()),
+            vec!["-l".into()],
+            USER_HOME.into(),
+        )
+        .context("no shell to start (put a WASIX shell at /bin/sh with `wasmux fs import`)"),
+        Command::Fs { command } => fs_cmd::run(command, &store_path(root)),
+    }
+}
+
+/// A program naming an existing host file ending in `.wasm` runs from the
+/// host; anything else is looked up inside the filesystem.
+fn host_or_guest(program: &str) -> anyhow::Result<Program> {
+    let host = std::path::Path::new(program);
+    if program.ends_with(".wasm") && host.is_file() {
+        let bytes = std::fs::read(host).with_context(|| format!("reading {program}"))?;
+        let name = host
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| program.to_string());
+        Ok(Program::HostWasm { name, bytes })
+    } else {
+        Ok(Program::Guest(program.to_string()))
+    }
+}
+
+fn run(
+    root: &std::path::Path,
+    cred: Cred,
+    program: Program,
+    args: Vec<String>,
+    cwd: String,
+) -> anyhow::Result<ExitCode> {
+    let home = if cred.is_root() { "/root" } else { USER_HOME };
+    let user = if cred.is_root() { "root" } else { USER_NAME };
+    let config = KernelConfig {
+        root_store: store_path(root),
+        module_cache: module_cache_dir(),
+        cred,
+    };
+    let kernel = Kernel::boot(&config)?;
+    let env = vec![
+        (
+            "PATH".to_string(),
+            wasmux_kernel_shim::kernel::DEFAULT_PATH.to_string(),
+        ),
+        ("HOME".to_string(), home.to_string()),
+        ("USER".to_string(), user.to_string()),
+        ("LOGNAME".to_string(), user.to_string()),
+        (
+            "TERM".to_string(),
+            std::env::var("TERM").unwrap_or_else(|_| "xterm-256color".into()),
+        ),
+    ];
+    let status = kernel.run(Spawn {
+        program,
+        args,
+        env,
+        cwd,
+        stdio: Stdio::default(),
+    });
+    let shutdown = kernel.shutdown();
+    let status = status?;
+    shutdown.context("committing the filesystem at exit")?;
+    Ok(ExitCode::from(status.clamp(0, 255) as u8))
+}

@@ -1,0 +1,90 @@
+//! The skeleton a fresh root filesystem gets on first boot: the standard
+//! directories, the user's home, and `/etc` (passwd, group, hostname,
+//! os-release, resolv.conf, profile). Later boots leave everything as the user
+//! left it.
+
+use wasmux_vfs::{Cred, Errno, FileKind, Ino, OpenFlags, SetAttr, Vfs, VfsResult};
+
+/// The unprivileged user programs run as by default.
+pub const USER_UID: u32 = 1000;
+pub const USER_GID: u32 = 1000;
+pub const USER_NAME: &str = "user";
+pub const USER_HOME: &str = "/home/user";
+
+const DIRS: &[(&str, u32)] = &[
+    ("/bin", 0o755),
+    ("/dev", 0o755),
+    ("/etc", 0o755),
+    ("/home", 0o755),
+    ("/proc", 0o555),
+    ("/root", 0o700),
+    ("/tmp", 0o1777),
+    ("/usr", 0o755),
+    ("/usr/bin", 0o755),
+    ("/usr/local", 0o755),
+    ("/usr/local/bin", 0o755),
+    ("/var", 0o755),
+];
+
+fn etc_files() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "/etc/passwd",
+            format!(
+                "root:x:0:0:root:/root:/bin/sh\n{USER_NAME}:x:{USER_UID}:{USER_GID}:{USER_NAME}:{USER_HOME}:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
+            ),
+        ),
+        (
+            "/etc/group",
+            format!("root:x:0:\n{USER_NAME}:x:{USER_GID}:\nnogroup:x:65534:\n"),
+        ),
+        ("/etc/hostname", "wasmux\n".into()),
+        (
+            "/etc/os-release",
+            "NAME=\"wasmux\"\nID=wasmux\nPRETTY_NAME=\"wasmux (WebAssembly Linux personality)\"\nVERSION_ID=\"0.1\"\n".into(),
+        ),
+        (
+            "/etc/resolv.conf",
+            "# Names are resolved by the wasmux host, not by a nameserver here.\n".into(),
+        ),
+        (
+            "/etc/profile",
+            "export PATH=/usr/local/bin:/usr/bin:/bin\nexport HOME=\"${HOME:-/home/user}\"\nexport PS1='\\u@\\h:\\w\\$ '\n".into(),
+        ),
+    ]
+}
+
+/// Creates what a fresh root lacks. A root that already has `/etc` is left alone.
+pub fn populate(vfs: &Vfs) -> VfsResult<()> {
+    let root = Cred::root();
+    match vfs.lookup(&root, Ino::ROOT, b"etc") {
+        Ok(_) => return Ok(()),
+        Err(Errno::NoEnt) => {}
+        Err(e) => return Err(e),
+    }
+    let mut cred = root.clone();
+    cred.umask = 0;
+    for (path, perm) in DIRS {
+        let at = vfs.resolve_parent(&cred, Ino::ROOT, path.as_bytes())?;
+        vfs.mknod(&cred, at.dir, &at.name, FileKind::Directory, *perm, 0)?;
+    }
+    let home = vfs.resolve_parent(&cred, Ino::ROOT, USER_HOME.as_bytes())?;
+    let home = vfs.mkdir(&cred, home.dir, &home.name, 0o755)?;
+    let owned = SetAttr {
+        uid: Some(USER_UID),
+        gid: Some(USER_GID),
+        ..SetAttr::default()
+    };
+    vfs.setattr(&cred, home, &owned)?;
+    for (path, content) in etc_files() {
+        let flags = OpenFlags {
+            write: true,
+            create: true,
+            exclusive: true,
+            ..OpenFlags::default()
+        };
+        let h = vfs.open(&cred, Ino::ROOT, path.as_bytes(), flags, 0o644)?;
+        vfs.write(h.ino(), 0, content.as_bytes())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,327 @@
+//! The native kernel: boots the mount table over the persistent root, and runs
+//! programs as processes on wasmer-wasix.
+//!
+//! Mount table (virtual-fs's `MountFileSystem`):
+//!
+//! | path   | filesystem                                         |
+//! |--------|----------------------------------------------------|
+//! | `/`    | the persistent vfs (redb store, write-back thread) |
+//! | `/tmp` | a vfs in memory, mode 1777, gone at exit           |
+//! | `/dev` | device files ([`crate::devfs`])                    |
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use thiserror::Error;
+use virtual_fs::{FileSystem, MountFileSystem, VirtualFile};
+use wasmer::Engine;
+use wasmer_wasix::bin_factory::spawn_exec_module;
+use wasmer_wasix::runtime::module_cache::{
+    FileSystemCache, HashedModuleData, ModuleCache, SharedCache,
+};
+use wasmer_wasix::runtime::task_manager::tokio::TokioTaskManager;
+use wasmer_wasix::{PluggableRuntime, Runtime, WasiEnvBuilder};
+use wasmux_vfs::{Cred, Ino, MountError, RedbStore, SetAttr, StoreError, SystemClock, Vfs, Volume};
+
+use crate::exec::{self, ExecError, Resolved, WASM_MAGIC};
+use crate::image;
+use crate::vfs_adapter::VfsFileSystem;
+use crate::writeback::WriteBack;
+
+/// The import modules a program may use. Anything else is refused before it runs.
+pub const KNOWN_IMPORT_MODULES: &[&str] = &[
+    "wasi_snapshot_preview1",
+    "wasi_unstable",
+    "wasix_32v1",
+    "wasix_64v1",
+    "env",
+];
+
+/// The `PATH` used when the caller gives none.
+pub const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+/// Why the kernel could not boot or a program could not run.
+#[derive(Debug, Error)]
+pub enum KernelError {
+    #[error("cannot open the root filesystem at {path}: {source}")]
+    Store { path: PathBuf, source: StoreError },
+    #[error("cannot mount the root filesystem at {path}: {source}")]
+    Mount { path: PathBuf, source: MountError },
+    #[error(transparent)]
+    Exec(#[from] ExecError),
+    #[error("{program}: not a valid WebAssembly module: {reason}")]
+    Module { program: String, reason: String },
+    #[error("{program}: needs imports this kernel does not provide: {}", imports.join(", "))]
+    UnknownImports {
+        program: String,
+        imports: Vec<String>,
+    },
+    #[error("{program}: {reason}")]
+    Start { program: String, reason: String },
+    #[error("cannot set up the kernel: {0}")]
+    Setup(String),
+}
+
+/// Where the kernel keeps its state on the host.
+#[derive(Debug, Clone)]
+pub struct KernelConfig {
+    /// The redb file of the root filesystem (created on first boot).
+    pub root_store: PathBuf,
+    /// Directory of compiled modules, keyed by the hash of their bytes.
+    pub module_cache: PathBuf,
+    /// Who programs run as.
+    pub cred: Cred,
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub enum Program {
+    /// A command name (searched in `PATH`) or a path inside the filesystem.
+    Guest(String),
+    /// A module from the host, with the name it should see as `argv[0]`.
+    HostWasm { name: String, bytes: Vec<u8> },
+}
+
+/// Standard streams for a process; `None` keeps the host's.
+#[derive(Default)]
+pub struct Stdio {
+    pub stdin: Option<Box<dyn VirtualFile + Send + Sync>>,
+    pub stdout: Option<Box<dyn VirtualFile + Send + Sync>>,
+    pub stderr: Option<Box<dyn VirtualFile + Send + Sync>>,
+}
+
+/// One process to start.
+pub struct Spawn {
+    pub program: Program,
+    /// Arguments after `argv[0]`.
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub cwd: String,
+    pub stdio: Stdio,
+}
+
+/// The booted kernel.
+pub struct Kernel {
+    tokio: tokio::runtime::Runtime,
+    runtime: Arc<dyn Runtime + Send + Sync>,
+    engine: Engine,
+    mounts: Arc<MountFileSystem>,
+    root: VfsFileSystem,
+    writeback: WriteBack,
+    cred: Cred,
+}
+
+impl Kernel {
+    /// Mounts the root (checking it first), `/tmp` and `/dev`, and populates
+    /// `/etc` and the home directories on first boot.
+    pub fn boot(config: &KernelConfig) -> Result<Kernel, KernelError> {
+        let setup = |e: &dyn std::fmt::Display| KernelError::Setup(e.to_string());
+        let tokio = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| setup(&e))?;
+
+        if let Some(dir) = config.root_store.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| setup(&e))?;
+        }
+        let store = RedbStore::open(&config.root_store).map_err(|source| KernelError::Store {
+            path: config.root_store.clone(),
+            source,
+        })?;
+        let volume =
+            pollster::block_on(Volume::mount(store, Arc::new(SystemClock))).map_err(|source| {
+                KernelError::Mount {
+                    path: config.root_store.clone(),
+                    source,
+                }
+            })?;
+        image::populate(volume.vfs()).map_err(|e| setup(&format!("first boot: {e}")))?;
+        let writeback = WriteBack::start(volume);
+        let root = VfsFileSystem::new(
+            writeback.vfs().clone(),
+            config.cred.clone(),
+            Some(Arc::new(writeback.syncer())),
+        );
+
+        let tmp = Vfs::new(Arc::new(SystemClock));
+        tmp.setattr(
+            &Cred::root(),
+            Ino::ROOT,
+            &SetAttr {
+                perm: Some(0o1777),
+                ..SetAttr::default()
+            },
+        )
+        .map_err(|e| setup(&e))?;
+        let mounts = MountFileSystem::new();
+        mounts
+            .mount("/", Arc::new(root.clone()))
+            .map_err(|e| setup(&e))?;
+        mounts
+            .mount(
+                "/tmp",
+                Arc::new(VfsFileSystem::new(tmp, config.cred.clone(), None)),
+            )
+            .map_err(|e| setup(&e))?;
+        mounts
+            .mount("/dev", crate::devfs::build())
+            .map_err(|e| setup(&e))?;
+
+        let engine = Engine::default();
+        let _guard = tokio.enter();
+        let tasks = Arc::new(TokioTaskManager::new(tokio.handle().clone()));
+        let mut runtime = PluggableRuntime::new(tasks.clone());
+        runtime.set_engine(engine.clone());
+        let cache =
+            SharedCache::new().with_fallback(FileSystemCache::new(&config.module_cache, tasks));
+        runtime.set_module_cache(cache);
+
+        Ok(Kernel {
+            tokio,
+            runtime: Arc::new(runtime),
+            engine,
+            mounts: Arc::new(mounts),
+            root,
+            writeback,
+            cred: config.cred.clone(),
+        })
+    }
+
+    /// The root filesystem.
+    pub fn root(&self) -> &Vfs {
+        self.root.vfs()
+    }
+
+    /// The whole mount table as wasmer-wasix sees it.
+    pub fn filesystem(&self) -> Arc<dyn FileSystem + Send + Sync> {
+        self.mounts.clone()
+    }
+
+    /// Finds what `spawn` names and reads it, following `#!` lines.
+    pub fn resolve(&self, spawn: &Spawn) -> Result<Resolved, KernelError> {
+        let vfs = self.root();
+        let cwd = vfs
+            .resolve(&self.cred, Ino::ROOT, spawn.cwd.as_bytes(), true)
+            .unwrap_or(Ino::ROOT);
+        match &spawn.program {
+            Program::HostWasm { name, bytes } => {
+                if !bytes.starts_with(WASM_MAGIC) {
+                    return Err(ExecError::Format(name.clone()).into());
+                }
+                let mut argv = vec![name.clone()];
+                argv.extend(spawn.args.iter().cloned());
+                Ok(Resolved {
+                    path: name.clone(),
+                    wasm: bytes.clone(),
+                    argv,
+                })
+            }
+            Program::Guest(name) => {
+                let path_var = spawn
+                    .env
+                    .iter()
+                    .find(|(k, _)| k == "PATH")
+                    .map_or(DEFAULT_PATH, |(_, v)| v.as_str());
+                let path = exec::find_in_path(vfs, &self.cred, cwd, name, path_var)?;
+                let mut argv = vec![name.clone()];
+                argv.extend(spawn.args.iter().cloned());
+                Ok(exec::resolve(vfs, &self.cred, cwd, &path, argv)?)
+            }
+        }
+    }
+
+    /// Compiles (or fetches from the cache) and checks a module's imports.
+    pub fn load_module(&self, program: &str, wasm: Vec<u8>) -> Result<wasmer::Module, KernelError> {
+        let data = HashedModuleData::new(wasm);
+        let module = self
+            .tokio
+            .block_on(self.runtime.load_hashed_module(data, Some(&self.engine)))
+            .map_err(|e| KernelError::Module {
+                program: program.to_string(),
+                reason: error_chain(&e),
+            })?;
+        let unknown: Vec<String> = module
+            .imports()
+            .filter(|i| !KNOWN_IMPORT_MODULES.contains(&i.module()))
+            .map(|i| format!("{}.{}", i.module(), i.name()))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(KernelError::UnknownImports {
+                program: program.to_string(),
+                imports: unknown,
+            });
+        }
+        Ok(module)
+    }
+
+    /// Runs a process to its end and returns its exit status.
+    pub fn run(&self, spawn: Spawn) -> Result<i32, KernelError> {
+        let resolved = self.resolve(&spawn)?;
+        let program = resolved.path.clone();
+        let module = self.load_module(&program, resolved.wasm)?;
+        let start = |e: &dyn std::fmt::Display| KernelError::Start {
+            program: program.clone(),
+            reason: e.to_string(),
+        };
+
+        let _guard = self.tokio.enter();
+        let mut argv = resolved.argv.into_iter();
+        let argv0 = argv.next().unwrap_or_else(|| program.clone());
+        let mut builder = WasiEnvBuilder::new(argv0)
+            .args(argv)
+            .envs(spawn.env)
+            .fs(self.filesystem())
+            .runtime(self.runtime.clone())
+            .current_dir(spawn.cwd.clone());
+        // Only "/" is preopened: wasi-libc would prefer a "." preopen even for
+        // absolute paths. The working directory is WASIX's own (getcwd/chdir).
+        builder.add_preopen_dir("/").map_err(|e| start(&e))?;
+        if let Some(f) = spawn.stdio.stdin {
+            builder.set_stdin(f);
+        }
+        if let Some(f) = spawn.stdio.stdout {
+            builder.set_stdout(f);
+        }
+        if let Some(f) = spawn.stdio.stderr {
+            builder.set_stderr(f);
+        }
+        let env = builder.build().map_err(|e| start(&e))?;
+        let mut handle = spawn_exec_module(module, env, &self.runtime).map_err(|e| start(&e))?;
+        let outcome = self.tokio.block_on(handle.wait_finished());
+        match outcome {
+            Ok(code) => Ok(code.raw()),
+            Err(err) => match err.as_exit_code() {
+                Some(code) => Ok(code.raw()),
+                None => {
+                    // A trap: the process dies as if killed by SIGABRT; others live on.
+                    tracing::warn!(program = %program, error = %err, "process trapped");
+                    eprintln!("{program}: terminated: {err}");
+                    Ok(128 + 6)
+                }
+            },
+        }
+    }
+
+    /// Commits every change and stops the write-back thread.
+    pub fn shutdown(self) -> Result<(), StoreError> {
+        let Kernel {
+            tokio, writeback, ..
+        } = self;
+        tokio.shutdown_background();
+        writeback.shutdown()
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
+}

@@ -1,0 +1,290 @@
+//! Processes on the native kernel: exit codes, files, spawning a child through
+//! a pipe, persistence across boots, command lookup errors, traps, and refusing
+//! bad modules and damaged stores.
+//!
+//! The wasm programs come from `userland/test-programs`, built here for
+//! `wasm32-wasip1` on first use.
+
+#[path = "../../userland/test-programs/harness.rs"]
+mod harness;
+
+use harness::program;
+
+use virtual_fs::Pipe;
+use wasmux_kernel_shim::kernel::DEFAULT_PATH;
+use wasmux_kernel_shim::{ExecError, Kernel, KernelConfig, KernelError, Program, Spawn, Stdio};
+use wasmux_vfs::{Cred, Ino, OpenFlags, SetAttr, Store, Vfs};
+
+struct Machine {
+    _dir: tempfile::TempDir,
+    config: KernelConfig,
+}
+
+impl Machine {
+    fn new() -> Machine {
+        let dir = tempfile::tempdir().unwrap();
+        let config = KernelConfig {
+            root_store: dir.path().join("root.redb"),
+            module_cache: dir.path().join("modules"),
+            cred: Cred::user(1000, 1000),
+        };
+        Machine { _dir: dir, config }
+    }
+
+    fn boot(&self) -> Kernel {
+        Kernel::boot(&self.config).expect("boot")
+    }
+}
+
+fn install(vfs: &Vfs, guest: &str, bytes: &[u8], perm: u32) {
+    let cred = Cred::root();
+    let flags = OpenFlags {
+        write: true,
+        create: true,
+        truncate: true,
+        ..OpenFlags::default()
+    };
+    let h = vfs
+        .open(&cred, Ino::ROOT, guest.as_bytes(), flags, perm)
+        .unwrap();
+    vfs.write(h.ino(), 0, bytes).unwrap();
+    let attr = SetAttr {
+        perm: Some(perm),
+        ..SetAttr::default()
+    };
+    vfs.setattr(&cred, h.ino(), &attr).unwrap();
+}
+
+fn install_program(kernel: &Kernel, name: &str) {
+    install(
+        kernel.root(),
+        &format!("/bin/{name}"),
+        &std::fs::read(program(name)).unwrap(),
+        0o755,
+    );
+}
+
+/// Runs a program and returns its exit status and what it wrote to stdout.
+fn run(kernel: &Kernel, program: &str, args: &[&str]) -> Result<(i32, String), KernelError> {
+    let (tx, mut rx) = Pipe::channel();
+    let status = kernel.run(Spawn {
+        program: Program::Guest(program.into()),
+        args: args.iter().map(|s| s.to_string()).collect(),
+        env: vec![("PATH".into(), DEFAULT_PATH.into())],
+        cwd: "/home/user".into(),
+        stdio: Stdio {
+            stdout: Some(Box::new(tx)),
+            ..Stdio::default()
+        },
+    })?;
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Some(n) = rx.try_read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    Ok((status, String::from_utf8_lossy(&out).into_owned()))
+}
+
+#[test]
+fn exit_codes_and_arguments_reach_the_caller() {
+    let m = Machine::new();
+    let k = m.boot();
+    install_program(&k, "hello");
+    let (status, out) = run(&k, "hello", &["a", "b c", "exit=3"]).unwrap();
+    assert_eq!(status, 3);
+    assert_eq!(out, "hello from wasm: hello a b c exit=3\n");
+    assert_eq!(run(&k, "/bin/hello", &[]).unwrap().0, 0);
+}
+
+#[test]
+fn files_behave_on_the_persistent_root_and_on_tmp() {
+    let m = Machine::new();
+    let k = m.boot();
+    install_program(&k, "files");
+    for dir in ["/home/user/work", "/tmp/work"] {
+        let (status, out) = run(&k, "files", &[dir]).unwrap();
+        assert_eq!(
+            (status, out.lines().last()),
+            (0, Some("files ok")),
+            "{dir}: {out}"
+        );
+    }
+    // The user may not write where Linux would refuse them.
+    let (status, _) = run(&k, "files", &["/etc/mine"]).unwrap();
+    assert_ne!(
+        status, 0,
+        "an unprivileged user created a directory in /etc"
+    );
+}
+
+#[test]
+fn a_child_spawned_through_a_pipe_reports_output_and_exit_code() {
+    let m = Machine::new();
+    let k = m.boot();
+    install_program(&k, "spawn");
+    install_program(&k, "hello");
+    let (status, out) = run(&k, "spawn", &["/bin/hello", "x", "exit=7"]).unwrap();
+    assert_eq!(status, 0, "{out}");
+    assert!(
+        out.contains("child said: hello from wasm: /bin/hello x exit=7\n"),
+        "{out}"
+    );
+    assert!(out.contains("child exit: 7\n"), "{out}");
+}
+
+#[test]
+fn files_persist_across_boots() {
+    let m = Machine::new();
+    for expected in ["1", "2", "3"] {
+        let k = m.boot();
+        install_program(&k, "counter");
+        let (status, out) = run(&k, "counter", &["/home/user/count"]).unwrap();
+        assert_eq!((status, out.trim()), (0, expected));
+        k.shutdown().unwrap();
+    }
+}
+
+#[test]
+fn lookup_failures_give_the_shell_statuses() {
+    let m = Machine::new();
+    let k = m.boot();
+    let err = run(&k, "nonexistent", &[]).unwrap_err();
+    assert!(
+        matches!(&err, KernelError::Exec(e @ ExecError::NotFound(_)) if e.exit_status() == 127),
+        "{err}"
+    );
+    assert!(err.to_string().contains("not found"));
+
+    let hello = std::fs::read(program("hello")).unwrap();
+    install(k.root(), "/bin/noexec", &hello, 0o644);
+    let err = run(&k, "noexec", &[]).unwrap_err();
+    assert!(
+        matches!(&err, KernelError::Exec(e @ ExecError::NotExecutable(_)) if e.exit_status() == 126),
+        "{err}"
+    );
+
+    install(k.root(), "/bin/text", b"just some text\n", 0o755);
+    let err = run(&k, "text", &[]).unwrap_err();
+    assert!(
+        matches!(&err, KernelError::Exec(ExecError::Format(_))),
+        "{err}"
+    );
+}
+
+#[test]
+fn scripts_run_through_their_interpreter() {
+    let m = Machine::new();
+    let k = m.boot();
+    install_program(&k, "hello");
+    install(
+        k.root(),
+        "/bin/greet",
+        b"#!/bin/hello --flag\nignored body\n",
+        0o755,
+    );
+    let (status, out) = run(&k, "greet", &["exit=4"]).unwrap();
+    assert_eq!(status, 4);
+    assert_eq!(
+        out,
+        "hello from wasm: /bin/hello --flag /bin/greet exit=4\n"
+    );
+}
+
+#[test]
+fn a_trapping_process_dies_alone() {
+    let m = Machine::new();
+    let k = m.boot();
+    install_program(&k, "trap");
+    install_program(&k, "hello");
+    let (status, out) = run(&k, "trap", &[]).unwrap();
+    assert_ne!(status, 0);
+    assert_eq!(out, "about to trap\n");
+    assert_eq!(
+        run(&k, "hello", &["exit=5"]).unwrap().0,
+        5,
+        "the kernel lives on"
+    );
+}
+
+#[test]
+fn bad_modules_are_refused_with_reasons() {
+    let m = Machine::new();
+    let k = m.boot();
+    let host = |bytes: Vec<u8>| Spawn {
+        program: Program::HostWasm {
+            name: "bad.wasm".into(),
+            bytes,
+        },
+        args: vec![],
+        env: vec![],
+        cwd: "/".into(),
+        stdio: Stdio::default(),
+    };
+    let err = k
+        .run(host(b"\0asm\x01\0\0\0\x01\xffgarbage".to_vec()))
+        .unwrap_err();
+    assert!(matches!(err, KernelError::Module { .. }), "{err}");
+
+    let wasm = wasmer::wat2wasm(
+        br#"(module (import "foo" "bar" (func)) (import "env" "baz" (func)) (func (export "_start")))"#,
+    )
+    .unwrap();
+    let err = k.run(host(wasm.to_vec())).unwrap_err();
+    match &err {
+        KernelError::UnknownImports { imports, .. } => assert_eq!(imports, &["foo.bar"]),
+        other => panic!("expected unknown imports, got {other}"),
+    }
+    assert!(err.to_string().contains("foo.bar"));
+
+    let err = k.run(host(b"#!/bin/sh\n".to_vec())).unwrap_err();
+    assert!(
+        matches!(err, KernelError::Exec(ExecError::Format(_))),
+        "{err}"
+    );
+}
+
+#[test]
+fn compiled_modules_are_cached_on_disk() {
+    let m = Machine::new();
+    let k = m.boot();
+    install_program(&k, "hello");
+    run(&k, "hello", &[]).unwrap();
+    k.shutdown().unwrap();
+    let cached: Vec<_> = std::fs::read_dir(&m.config.module_cache).unwrap().collect();
+    assert_eq!(cached.len(), 1, "one artifact for one module: {cached:?}");
+}
+
+#[test]
+fn a_damaged_root_is_refused_and_left_as_it_was() {
+    let m = Machine::new();
+    m.boot().shutdown().unwrap();
+    {
+        let store = wasmux_vfs::RedbStore::open(&m.config.root_store).unwrap();
+        let mut image = pollster::block_on(store.load()).unwrap().unwrap();
+        let (&ino, record) = image
+            .inodes
+            .iter_mut()
+            .find(|(_, r)| r.kind == wasmux_vfs::FileKind::Regular)
+            .unwrap();
+        record.nlink = 5;
+        let batch = wasmux_vfs::Batch {
+            superblock: image.superblock.clone(),
+            inodes: vec![(ino, Some(record.clone()))],
+            ..wasmux_vfs::Batch::default()
+        };
+        pollster::block_on(store.commit(&batch)).unwrap();
+    }
+    let load = || {
+        let store = wasmux_vfs::RedbStore::open(&m.config.root_store).unwrap();
+        pollster::block_on(store.load()).unwrap().unwrap()
+    };
+    let before = load();
+    let err = Kernel::boot(&m.config)
+        .err()
+        .expect("boot must refuse a damaged root");
+    assert!(err.to_string().contains("link count"), "{err}");
+    assert!(load() == before, "the refused store was changed");
+}
