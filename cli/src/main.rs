@@ -6,6 +6,7 @@
 //! it is not found; 1 for other failures (a damaged or busy store); 2 for usage
 //! errors.
 
+mod bench;
 mod fs_cmd;
 
 use std::path::PathBuf;
@@ -47,6 +48,8 @@ enum Command {
     },
     /// Start an interactive login shell (`/bin/sh -l`).
     Shell,
+    /// Measure vfs, spawn and syscall costs against their peers (see scripts/bench.sh).
+    Bench(bench::BenchArgs),
     /// Work on the root filesystem from the host.
     Fs {
         #[command(subcommand)]
@@ -131,6 +134,7 @@ fn dispatch(command: Command, root: &std::path::Path) -> anyhow::Result<ExitCode
         )
         .context("no shell to start (put a WASIX shell at /bin/sh with `wasmux fs import`)"),
         Command::Fs { command } => fs_cmd::run(command, &store_path(root)),
+        Command::Bench(args) => bench::run(args).map(|()| ExitCode::SUCCESS),
     }
 }
 

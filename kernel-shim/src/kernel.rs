@@ -302,6 +302,20 @@ impl Kernel {
         }
     }
 
+    /// Runs a process with its standard output captured; returns its exit
+    /// status and what it wrote.
+    pub fn run_captured(&self, mut spawn: Spawn) -> Result<(i32, Vec<u8>), KernelError> {
+        let (tx, mut rx) = virtual_fs::Pipe::channel();
+        spawn.stdio.stdout = Some(Box::new(tx));
+        let status = self.run(spawn)?;
+        let mut out = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Some(n @ 1..) = rx.try_read(&mut buf) {
+            out.extend_from_slice(&buf[..n]);
+        }
+        Ok((status, out))
+    }
+
     /// Commits every change and stops the write-back thread.
     pub fn shutdown(self) -> Result<(), StoreError> {
         let Kernel {

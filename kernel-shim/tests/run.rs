@@ -10,7 +10,6 @@ mod harness;
 
 use harness::program;
 
-use virtual_fs::Pipe;
 use wasmux_kernel_shim::kernel::DEFAULT_PATH;
 use wasmux_kernel_shim::{ExecError, Kernel, KernelConfig, KernelError, Program, Spawn, Stdio};
 use wasmux_vfs::{Cred, Ino, OpenFlags, SetAttr, Store, Vfs};
@@ -66,25 +65,13 @@ fn install_program(kernel: &Kernel, name: &str) {
 
 /// Runs a program and returns its exit status and what it wrote to stdout.
 fn run(kernel: &Kernel, program: &str, args: &[&str]) -> Result<(i32, String), KernelError> {
-    let (tx, mut rx) = Pipe::channel();
-    let status = kernel.run(Spawn {
+    let (status, out) = kernel.run_captured(Spawn {
         program: Program::Guest(program.into()),
         args: args.iter().map(|s| s.to_string()).collect(),
         env: vec![("PATH".into(), DEFAULT_PATH.into())],
         cwd: "/home/user".into(),
-        stdio: Stdio {
-            stdout: Some(Box::new(tx)),
-            ..Stdio::default()
-        },
+        stdio: Stdio::default(),
     })?;
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    while let Some(n) = rx.try_read(&mut buf) {
-        if n == 0 {
-            break;
-        }
-        out.extend_from_slice(&buf[..n]);
-    }
     Ok((status, String::from_utf8_lossy(&out).into_owned()))
 }
 
