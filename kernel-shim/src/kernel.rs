@@ -8,6 +8,7 @@
 //! | `/`    | the persistent vfs (redb store, write-back thread) |
 //! | `/tmp` | a vfs in memory, mode 1777, gone at exit           |
 //! | `/dev` | device files ([`crate::devfs`])                    |
+//! | `/proc`| system files ([`crate::procfs`])                    |
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -165,6 +166,19 @@ impl Kernel {
             .map_err(|e| setup(&e))?;
         mounts
             .mount("/dev", crate::devfs::build())
+            .map_err(|e| setup(&e))?;
+        let table = [
+            ("wasmux-root", "/", "wasmux"),
+            ("tmpfs", "/tmp", "tmpfs"),
+            ("devfs", "/dev", "devtmpfs"),
+            ("proc", "/proc", "proc"),
+        ];
+        let table = table
+            .iter()
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+            .collect();
+        mounts
+            .mount("/proc", crate::procfs::ProcFs::new(table))
             .map_err(|e| setup(&e))?;
 
         let engine = Engine::default();

@@ -3,7 +3,7 @@
 //! filesystem.
 //!
 //! - [`vfs_adapter`] — the vfs as a `virtual_fs::FileSystem` for wasmer-wasix.
-//! - [`devfs`] — `/dev`.
+//! - [`devfs`] — `/dev`; [`procfs`] — `/proc`.
 //! - [`image`] — what a fresh root gets on first boot.
 //! - [`exec`] — `PATH` lookup, `#!` interpreters, exit statuses 126/127.
 //! - [`writeback`] — the native write-back thread (the browser has its own).
@@ -13,6 +13,7 @@ pub mod devfs;
 pub mod exec;
 pub mod image;
 pub mod kernel;
+pub mod procfs;
 pub mod vfs_adapter;
 pub mod writeback;
 

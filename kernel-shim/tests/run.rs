@@ -275,3 +275,21 @@ fn a_damaged_root_is_refused_and_left_as_it_was() {
     assert!(err.to_string().contains("link count"), "{err}");
     assert!(load() == before, "the refused store was changed");
 }
+
+#[test]
+fn proc_and_dev_answer_like_linux() {
+    let m = Machine::new();
+    let k = m.boot();
+    install_program(&k, "cat");
+    let (status, out) = run(&k, "cat", &["/proc/mounts", "/proc/version"]).unwrap();
+    assert_eq!(status, 0, "{out}");
+    assert!(out.contains("wasmux-root / wasmux rw 0 0\n"), "{out}");
+    assert!(out.contains("proc /proc proc rw 0 0\n"), "{out}");
+    assert!(out.contains("Linux version"), "{out}");
+    let (_, cpus) = run(&k, "cat", &["/proc/cpuinfo"]).unwrap();
+    assert!(cpus.starts_with("processor\t: 0\n"), "{cpus}");
+    let (status, _) = run(&k, "cat", &["/proc/nonexistent"]).unwrap();
+    assert_eq!(status, 1);
+    let (status, out) = run(&k, "cat", &["/dev/null"]).unwrap();
+    assert_eq!((status, out.as_str()), (0, ""));
+}
