@@ -1,7 +1,9 @@
 //! `/dev`: the character devices every program expects.
 //!
 //! `null`, `zero` and `urandom`/`random` are virtual-fs's own device files;
-//! `full` is ours (reads zeros, every write fails with ENOSPC).
+//! `full` is ours (reads zeros, every write fails with ENOSPC). `stdin`,
+//! `stdout` and `stderr` are virtual-fs's special files: wasmer-wasix opens
+//! them as the calling process's own descriptors 0, 1 and 2.
 
 use std::io;
 use std::path::Path;
@@ -11,7 +13,7 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncSeek, AsyncWrite, ReadBuf};
 use virtual_fs::random_file::RandomFile;
-use virtual_fs::{FileSystem, NullFile, TmpFileSystem, VirtualFile, ZeroFile};
+use virtual_fs::{DeviceFile, FileSystem, NullFile, TmpFileSystem, VirtualFile, ZeroFile};
 
 const ENOSPC: i32 = 28;
 
@@ -28,6 +30,9 @@ pub fn build() -> Arc<dyn FileSystem + Send + Sync> {
     add("full", Box::<FullFile>::default());
     add("random", Box::<RandomFile>::default());
     add("urandom", Box::<RandomFile>::default());
+    add("stdin", Box::new(DeviceFile::new(DeviceFile::STDIN)));
+    add("stdout", Box::new(DeviceFile::new(DeviceFile::STDOUT)));
+    add("stderr", Box::new(DeviceFile::new(DeviceFile::STDERR)));
     dev.create_dir(Path::new("/shm"))
         .expect("a fresh tmpfs accepts directories");
     Arc::new(dev)

@@ -293,3 +293,14 @@ fn proc_and_dev_answer_like_linux() {
     let (status, out) = run(&k, "cat", &["/dev/null"]).unwrap();
     assert_eq!((status, out.as_str()), (0, ""));
 }
+
+#[test]
+fn dev_stdout_is_the_process_own_stdout() {
+    let m = Machine::new();
+    let k = m.boot();
+    install_program(&k, "tee");
+    let (status, out) = run(&k, "tee", &["--to", "/dev/stdout", "hi", "there"]).unwrap();
+    assert_eq!((status, out.as_str()), (0, "hi\nthere\n"));
+    let (status, _) = run(&k, "tee", &["--to", "/dev/full", "x"]).unwrap();
+    assert_eq!(status, 1, "writing to /dev/full fails");
+}
