@@ -264,22 +264,12 @@ fn boot(dir: &Path, cache: &Path) -> anyhow::Result<Kernel> {
 fn install(kernel: &Kernel, wasm_dir: &Path, name: &str) -> anyhow::Result<()> {
     let bytes = std::fs::read(wasm_dir.join(format!("{name}.wasm")))
         .with_context(|| format!("{name}.wasm (run scripts/bench.sh to build it)"))?;
-    let vfs = kernel.root();
-    let cred = Cred::root();
-    let flags = OpenFlags {
-        write: true,
-        create: true,
-        truncate: true,
-        ..OpenFlags::default()
-    };
-    let h = vfs.open(
-        &cred,
-        Ino::ROOT,
+    kernel.root().write_file(
+        &Cred::root(),
         format!("/bin/{name}").as_bytes(),
-        flags,
+        &bytes,
         0o755,
     )?;
-    vfs.write(h.ino(), 0, &bytes)?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! os-release, resolv.conf, profile). Later boots leave everything as the user
 //! left it.
 
-use wasmux_vfs::{Cred, Errno, FileKind, Ino, OpenFlags, SetAttr, Vfs, VfsResult};
+use wasmux_vfs::{Cred, Errno, FileKind, Ino, SetAttr, Vfs, VfsResult};
 
 /// The unprivileged user programs run as by default.
 pub const USER_UID: u32 = 1000;
@@ -77,14 +77,7 @@ pub fn populate(vfs: &Vfs) -> VfsResult<()> {
     };
     vfs.setattr(&cred, home, &owned)?;
     for (path, content) in etc_files() {
-        let flags = OpenFlags {
-            write: true,
-            create: true,
-            exclusive: true,
-            ..OpenFlags::default()
-        };
-        let h = vfs.open(&cred, Ino::ROOT, path.as_bytes(), flags, 0o644)?;
-        vfs.write(h.ino(), 0, content.as_bytes())?;
+        vfs.write_file(&cred, path.as_bytes(), content.as_bytes(), 0o644)?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use harness::program;
 
 use wasmux_kernel_shim::kernel::DEFAULT_PATH;
 use wasmux_kernel_shim::{ExecError, Kernel, KernelConfig, KernelError, Program, Spawn, Stdio};
-use wasmux_vfs::{Cred, Ino, OpenFlags, SetAttr, Store, Vfs};
+use wasmux_vfs::{Cred, SetAttr, Store, Vfs};
 
 struct Machine {
     _dir: tempfile::TempDir,
@@ -37,21 +37,14 @@ impl Machine {
 
 fn install(vfs: &Vfs, guest: &str, bytes: &[u8], perm: u32) {
     let cred = Cred::root();
-    let flags = OpenFlags {
-        write: true,
-        create: true,
-        truncate: true,
-        ..OpenFlags::default()
-    };
-    let h = vfs
-        .open(&cred, Ino::ROOT, guest.as_bytes(), flags, perm)
+    let ino = vfs
+        .write_file(&cred, guest.as_bytes(), bytes, perm)
         .unwrap();
-    vfs.write(h.ino(), 0, bytes).unwrap();
     let attr = SetAttr {
         perm: Some(perm),
         ..SetAttr::default()
     };
-    vfs.setattr(&cred, h.ino(), &attr).unwrap();
+    vfs.setattr(&cred, ino, &attr).unwrap();
 }
 
 fn install_program(kernel: &Kernel, name: &str) {

@@ -607,6 +607,21 @@ impl Vfs {
         })
     }
 
+    /// Creates (or truncates) the regular file at `path` and fills it with
+    /// `data`, as `open(O_WRONLY|O_CREAT|O_TRUNC)` and one write would.
+    /// `perm` applies to a new file (masked by the umask).
+    pub fn write_file(&self, cred: &Cred, path: &[u8], data: &[u8], perm: u32) -> VfsResult<Ino> {
+        let flags = OpenFlags {
+            write: true,
+            create: true,
+            truncate: true,
+            ..OpenFlags::default()
+        };
+        let handle = self.open(cred, Ino::ROOT, path, flags, perm)?;
+        self.write(handle.ino(), 0, data)?;
+        Ok(handle.ino())
+    }
+
     // ---- write-back ----------------------------------------------------------
 
     /// Whether anything changed since the last batch was taken.
