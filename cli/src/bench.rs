@@ -16,8 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use clap::Args;
-use wasmux_kernel_shim::kernel::DEFAULT_PATH;
-use wasmux_kernel_shim::{Kernel, KernelConfig, Program, Spawn, Stdio};
+use wasmux_kernel_shim::{Kernel, KernelConfig, Spawn};
 use wasmux_vfs::{Cred, Ino, OpenFlags, SystemClock, Vfs};
 
 #[derive(Args)]
@@ -226,13 +225,7 @@ fn vfs_rows(rows: &mut Vec<Row>, scale: usize) -> anyhow::Result<()> {
 // ---- processes --------------------------------------------------------------
 
 fn guest(kernel: &Kernel, program: &str, args: &[&str]) -> anyhow::Result<String> {
-    let (status, out) = kernel.run_captured(Spawn {
-        program: Program::Guest(program.into()),
-        args: args.iter().map(|s| s.to_string()).collect(),
-        env: vec![("PATH".into(), DEFAULT_PATH.into())],
-        cwd: "/".into(),
-        stdio: Stdio::default(),
-    })?;
+    let (status, out) = kernel.run_captured(Spawn::command(program, args, "/"))?;
     if status != 0 {
         bail!("{program} {args:?} exited with {status}");
     }

@@ -101,6 +101,20 @@ pub struct Spawn {
     pub stdio: Stdio,
 }
 
+impl Spawn {
+    /// A command found like a shell would: `PATH` set to [`DEFAULT_PATH`],
+    /// run from `cwd`, with the host's standard streams.
+    pub fn command(program: &str, args: &[&str], cwd: &str) -> Spawn {
+        Spawn {
+            program: Program::Guest(program.to_string()),
+            args: args.iter().map(|s| s.to_string()).collect(),
+            env: vec![("PATH".into(), DEFAULT_PATH.into())],
+            cwd: cwd.to_string(),
+            stdio: Stdio::default(),
+        }
+    }
+}
+
 /// The booted kernel.
 pub struct Kernel {
     tokio: tokio::runtime::Runtime,

@@ -10,7 +10,6 @@ mod harness;
 
 use harness::program;
 
-use wasmux_kernel_shim::kernel::DEFAULT_PATH;
 use wasmux_kernel_shim::{ExecError, Kernel, KernelConfig, KernelError, Program, Spawn, Stdio};
 use wasmux_vfs::{Cred, SetAttr, Store, Vfs};
 
@@ -58,13 +57,7 @@ fn install_program(kernel: &Kernel, name: &str) {
 
 /// Runs a program and returns its exit status and what it wrote to stdout.
 fn run(kernel: &Kernel, program: &str, args: &[&str]) -> Result<(i32, String), KernelError> {
-    let (status, out) = kernel.run_captured(Spawn {
-        program: Program::Guest(program.into()),
-        args: args.iter().map(|s| s.to_string()).collect(),
-        env: vec![("PATH".into(), DEFAULT_PATH.into())],
-        cwd: "/home/user".into(),
-        stdio: Stdio::default(),
-    })?;
+    let (status, out) = kernel.run_captured(Spawn::command(program, args, "/home/user"))?;
     Ok((status, String::from_utf8_lossy(&out).into_owned()))
 }
 
