@@ -247,11 +247,11 @@ fn native(dir: &Path, program: &str, args: &[&str]) -> anyhow::Result<String> {
 }
 
 fn boot(dir: &Path, cache: &Path) -> anyhow::Result<Kernel> {
-    Ok(Kernel::boot(&KernelConfig {
-        root_store: dir.join("root.redb"),
-        module_cache: cache.to_path_buf(),
-        cred: Cred::root(),
-    })?)
+    Ok(Kernel::boot(&KernelConfig::new(
+        dir.join("root.redb"),
+        cache.to_path_buf(),
+        Cred::root(),
+    ))?)
 }
 
 fn install(kernel: &Kernel, wasm_dir: &Path, name: &str) -> anyhow::Result<()> {

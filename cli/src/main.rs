@@ -163,11 +163,7 @@ fn run(
 ) -> anyhow::Result<ExitCode> {
     let home = if cred.is_root() { "/root" } else { USER_HOME };
     let user = if cred.is_root() { "root" } else { USER_NAME };
-    let config = KernelConfig {
-        root_store: store_path(root),
-        module_cache: module_cache_dir(),
-        cred,
-    };
+    let config = KernelConfig::new(store_path(root), module_cache_dir(), cred);
     let kernel = Kernel::boot(&config)?;
     let env = vec![
         (

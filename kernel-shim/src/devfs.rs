@@ -3,7 +3,8 @@
 //! `null`, `zero` and `urandom`/`random` are virtual-fs's own device files;
 //! `full` is ours (reads zeros, every write fails with ENOSPC). `stdin`,
 //! `stdout` and `stderr` are virtual-fs's special files: wasmer-wasix opens
-//! them as the calling process's own descriptors 0, 1 and 2.
+//! them as the calling process's own descriptors 0, 1 and 2. `/dev/fd/N`
+//! ([`FdDir`], mounted on its own) does the same for any descriptor.
 
 use std::io;
 use std::path::Path;
@@ -13,7 +14,10 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncSeek, AsyncWrite, ReadBuf};
 use virtual_fs::random_file::RandomFile;
-use virtual_fs::{DeviceFile, FileSystem, NullFile, TmpFileSystem, VirtualFile, ZeroFile};
+use virtual_fs::{
+    DeviceFile, DirEntry, FileOpener, FileSystem, FileType, FsError, Metadata, NullFile,
+    OpenOptions, OpenOptionsConfig, ReadDir, TmpFileSystem, VirtualFile, ZeroFile,
+};
 
 const ENOSPC: i32 = 28;
 
@@ -36,6 +40,112 @@ pub fn build() -> Arc<dyn FileSystem + Send + Sync> {
     dev.create_dir(Path::new("/shm"))
         .expect("a fresh tmpfs accepts directories");
     Arc::new(dev)
+}
+
+/// A directory of the calling process's descriptors: opening `N` duplicates
+/// descriptor `N` (wasmer-wasix does the duplicating when it meets a special
+/// file). Serves `/dev/fd` and `/proc/self/fd`.
+///
+/// Known limit: the directory cannot be listed. The descriptor table lives
+/// inside wasmer-wasix, out of a filesystem's reach, so `ls /dev/fd` fails
+/// with "not supported" rather than show a made-up list.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FdDir;
+
+impl FdDir {
+    /// The descriptor a path inside the directory names; `None` for the
+    /// directory itself, an error for anything that is not a number.
+    pub fn descriptor(path: &Path) -> Result<Option<u32>, FsError> {
+        let name = path
+            .to_str()
+            .ok_or(FsError::EntryNotFound)?
+            .trim_matches('/');
+        if name.is_empty() {
+            return Ok(None);
+        }
+        name.parse().map(Some).map_err(|_| FsError::EntryNotFound)
+    }
+
+    pub fn metadata(path: &Path) -> virtual_fs::Result<Metadata> {
+        let ft = match Self::descriptor(path)? {
+            None => FileType::new_dir(),
+            Some(_) => FileType {
+                char_device: true,
+                ..FileType::default()
+            },
+        };
+        Ok(Metadata {
+            ft,
+            ..Metadata::default()
+        })
+    }
+
+    pub fn open(path: &Path) -> virtual_fs::Result<Box<dyn VirtualFile + Send + Sync + 'static>> {
+        match Self::descriptor(path)? {
+            Some(fd) => Ok(Box::new(DeviceFile::new(fd))),
+            None => Err(FsError::NotAFile),
+        }
+    }
+}
+
+impl FileSystem for FdDir {
+    fn readlink(&self, _path: &Path) -> virtual_fs::Result<std::path::PathBuf> {
+        Err(FsError::InvalidInput)
+    }
+    fn read_dir(&self, path: &Path) -> virtual_fs::Result<ReadDir> {
+        match Self::descriptor(path)? {
+            None => Err(FsError::Unsupported),
+            Some(_) => Err(FsError::BaseNotDirectory),
+        }
+    }
+    fn create_dir(&self, _path: &Path) -> virtual_fs::Result<()> {
+        Err(FsError::PermissionDenied)
+    }
+    fn remove_dir(&self, _path: &Path) -> virtual_fs::Result<()> {
+        Err(FsError::PermissionDenied)
+    }
+    fn rename<'a>(
+        &'a self,
+        _from: &'a Path,
+        _to: &'a Path,
+    ) -> futures_util::future::BoxFuture<'a, virtual_fs::Result<()>> {
+        Box::pin(async { Err(FsError::PermissionDenied) })
+    }
+    fn metadata(&self, path: &Path) -> virtual_fs::Result<Metadata> {
+        Self::metadata(path)
+    }
+    fn symlink_metadata(&self, path: &Path) -> virtual_fs::Result<Metadata> {
+        Self::metadata(path)
+    }
+    fn remove_file(&self, _path: &Path) -> virtual_fs::Result<()> {
+        Err(FsError::PermissionDenied)
+    }
+    fn new_open_options(&self) -> OpenOptions<'_> {
+        OpenOptions::new(self)
+    }
+}
+
+impl FileOpener for FdDir {
+    fn open(
+        &self,
+        path: &Path,
+        _conf: &OpenOptionsConfig,
+    ) -> virtual_fs::Result<Box<dyn VirtualFile + Send + Sync + 'static>> {
+        Self::open(path)
+    }
+}
+
+/// The listing of directory `dir`, for filesystems that make up their entries.
+pub fn listing(dir: &Path, entries: impl IntoIterator<Item = (String, Metadata)>) -> ReadDir {
+    ReadDir::new(
+        entries
+            .into_iter()
+            .map(|(name, metadata)| DirEntry {
+                path: dir.join(name),
+                metadata: Ok(metadata),
+            })
+            .collect(),
+    )
 }
 
 /// `/dev/full`: reads give zeros, writes fail with "no space left on device".

@@ -15,17 +15,28 @@ use std::sync::Arc;
 
 use thiserror::Error;
 use virtual_fs::{FileSystem, MountFileSystem, VirtualFile};
+use wasmer::sys::NativeEngineExt;
 use wasmer::Engine;
+use wasmer_types::ModuleHash;
 use wasmer_wasix::bin_factory::spawn_exec_module;
+use wasmer_wasix::os::task::control_plane::{
+    ControlPlaneConfig, ControlPlaneError, WasiControlPlane,
+};
+use wasmer_wasix::os::task::TaskJoinHandle;
 use wasmer_wasix::runtime::module_cache::{
     FileSystemCache, HashedModuleData, ModuleCache, SharedCache,
 };
 use wasmer_wasix::runtime::task_manager::tokio::TokioTaskManager;
-use wasmer_wasix::{PluggableRuntime, Runtime, WasiEnvBuilder};
+use wasmer_wasix::wasmer_wasix_types::wasix::ThreadStartType;
+use wasmer_wasix::{PluggableRuntime, Runtime, WasiEnv, WasiEnvBuilder};
 use wasmux_vfs::{Cred, Ino, MountError, RedbStore, SetAttr, StoreError, SystemClock, Vfs, Volume};
 
 use crate::exec::{self, ExecError, Resolved, WASM_MAGIC};
 use crate::image;
+use crate::limits::MemoryLimit;
+use crate::process::{Interrupt, KillError, Pid, ProcessTable, ProcessTasks};
+use crate::syscalls::{Mounts, WasmuxImports};
+use crate::terminal::Terminal;
 use crate::vfs_adapter::VfsFileSystem;
 use crate::writeback::WriteBack;
 
@@ -36,6 +47,7 @@ pub const KNOWN_IMPORT_MODULES: &[&str] = &[
     "wasix_32v1",
     "wasix_64v1",
     "env",
+    crate::syscalls::MODULE,
 ];
 
 /// The `PATH` used when the caller gives none.
@@ -72,6 +84,28 @@ pub struct KernelConfig {
     pub module_cache: PathBuf,
     /// Who programs run as.
     pub cred: Cred,
+    /// Most bytes of memory one process may use ([`DEFAULT_MEMORY_LIMIT`]).
+    pub memory_limit: u64,
+    /// The session's terminal, if it is interactive: programs see it through
+    /// WASIX `tty_get`/`tty_set`, and its control keys signal them.
+    pub terminal: Option<Arc<Terminal>>,
+}
+
+/// The memory a process may use unless configured otherwise: 2 GiB, half of
+/// what wasm32 can address.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 2 << 30;
+
+impl KernelConfig {
+    /// A configuration with the default limits.
+    pub fn new(root_store: PathBuf, module_cache: PathBuf, cred: Cred) -> KernelConfig {
+        KernelConfig {
+            root_store,
+            module_cache,
+            cred,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
+            terminal: None,
+        }
+    }
 }
 
 /// What to run.
@@ -124,6 +158,51 @@ pub struct Kernel {
     root: VfsFileSystem,
     writeback: WriteBack,
     cred: Cred,
+    processes: Arc<ProcessTable>,
+    plane: WasiControlPlane,
+}
+
+/// A process the kernel started, not yet waited for.
+pub struct Running<'k> {
+    kernel: &'k Kernel,
+    pid: Pid,
+    program: String,
+    handle: TaskJoinHandle,
+}
+
+impl Running<'_> {
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    /// Waits for the process to end and returns its status the way a Linux
+    /// shell reports it: the exit code, or 128 + the signal that killed it
+    /// (a trap counts as SIGABRT).
+    pub fn wait(mut self) -> i32 {
+        let outcome = self.kernel.tokio.block_on(self.handle.wait_finished());
+        self.kernel.processes.reap(self.pid);
+        if let Some(signal) = self.kernel.processes.take_killed(self.pid) {
+            return 128 + i32::from(signal);
+        }
+        match outcome {
+            Ok(code) => code.raw(),
+            Err(err) => match err.as_exit_code() {
+                Some(code) => code.raw(),
+                None => {
+                    // A trap: the process dies as if by SIGABRT; others live on.
+                    tracing::warn!(program = %self.program, error = %err, "process trapped");
+                    eprintln!("{}: terminated: {err}", self.program);
+                    128 + 6
+                }
+            },
+        }
+    }
+}
+
+/// Natively, a thread running wasm is stopped by wasmer's store interrupter.
+fn store_interrupt(store: &wasmer::Store) -> Interrupt {
+    let interrupter = store.interrupter();
+    Box::new(move || interrupter.interrupt())
 }
 
 impl Kernel {
@@ -152,9 +231,10 @@ impl Kernel {
             })?;
         image::populate(volume.vfs()).map_err(|e| setup(&format!("first boot: {e}")))?;
         let writeback = WriteBack::start(volume);
+        let processes = ProcessTable::new(config.cred.clone());
         let root = VfsFileSystem::new(
             writeback.vfs().clone(),
-            config.cred.clone(),
+            processes.clone(),
             Some(Arc::new(writeback.syncer())),
         );
 
@@ -168,6 +248,13 @@ impl Kernel {
             },
         )
         .map_err(|e| setup(&e))?;
+        let syscall_mounts = Mounts::new(
+            vec![
+                ("/".into(), root.vfs().clone()),
+                ("/tmp".into(), tmp.clone()),
+            ],
+            vec!["/dev".into(), "/proc".into()],
+        );
         let mounts = MountFileSystem::new();
         mounts
             .mount("/", Arc::new(root.clone()))
@@ -175,11 +262,14 @@ impl Kernel {
         mounts
             .mount(
                 "/tmp",
-                Arc::new(VfsFileSystem::new(tmp, config.cred.clone(), None)),
+                Arc::new(VfsFileSystem::new(tmp, processes.clone(), None)),
             )
             .map_err(|e| setup(&e))?;
         mounts
             .mount("/dev", crate::devfs::build())
+            .map_err(|e| setup(&e))?;
+        mounts
+            .mount("/dev/fd", Arc::new(crate::devfs::FdDir))
             .map_err(|e| setup(&e))?;
         let table = [
             ("wasmux-root", "/", "wasmux"),
@@ -192,16 +282,36 @@ impl Kernel {
             .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
             .collect();
         mounts
-            .mount("/proc", crate::procfs::ProcFs::new(table))
+            .mount(
+                "/proc",
+                crate::procfs::ProcFs::new(table, processes.clone()),
+            )
             .map_err(|e| setup(&e))?;
 
-        let engine = Engine::default();
+        let mut engine = Engine::default();
+        engine.set_tunables(MemoryLimit::new(config.memory_limit));
         let _guard = tokio.enter();
-        let tasks = Arc::new(TokioTaskManager::new(tokio.handle().clone()));
-        let mut runtime = PluggableRuntime::new(tasks.clone());
+        let tokio_tasks = Arc::new(TokioTaskManager::new(tokio.handle().clone()));
+        let tasks = Arc::new(ProcessTasks::new(
+            tokio_tasks.clone(),
+            processes.clone(),
+            store_interrupt,
+        ));
+        let mut runtime = PluggableRuntime::new(tasks);
         runtime.set_engine(engine.clone());
-        let cache =
-            SharedCache::new().with_fallback(FileSystemCache::new(&config.module_cache, tasks));
+        runtime.with_instantiation_hook(WasmuxImports::new(syscall_mounts, processes.clone()));
+        if let Some(terminal) = &config.terminal {
+            runtime.set_tty(terminal.clone());
+            let foreground = processes.clone();
+            terminal.set_signaller(Box::new(move |signal| {
+                for pid in foreground.pids() {
+                    // A process may end between the listing and the signal.
+                    let _ = foreground.kill(pid, signal);
+                }
+            }));
+        }
+        let cache = SharedCache::new()
+            .with_fallback(FileSystemCache::new(&config.module_cache, tokio_tasks));
         runtime.set_module_cache(cache);
 
         Ok(Kernel {
@@ -212,6 +322,8 @@ impl Kernel {
             root,
             writeback,
             cred: config.cred.clone(),
+            processes,
+            plane: WasiControlPlane::new(ControlPlaneConfig::new()),
         })
     }
 
@@ -284,6 +396,11 @@ impl Kernel {
 
     /// Runs a process to its end and returns its exit status.
     pub fn run(&self, spawn: Spawn) -> Result<i32, KernelError> {
+        Ok(self.start(spawn)?.wait())
+    }
+
+    /// Starts a process; [`Running::wait`] collects its status.
+    pub fn start(&self, spawn: Spawn) -> Result<Running<'_>, KernelError> {
         let resolved = self.resolve(&spawn)?;
         let program = resolved.path.clone();
         let module = self.load_module(&program, resolved.wasm)?;
@@ -293,6 +410,7 @@ impl Kernel {
         };
 
         let _guard = self.tokio.enter();
+        let argv_all = resolved.argv.clone();
         let mut argv = resolved.argv.into_iter();
         let argv0 = argv.next().unwrap_or_else(|| program.clone());
         let mut builder = WasiEnvBuilder::new(argv0)
@@ -313,21 +431,40 @@ impl Kernel {
         if let Some(f) = spawn.stdio.stderr {
             builder.set_stderr(f);
         }
-        let env = builder.build().map_err(|e| start(&e))?;
-        let mut handle = spawn_exec_module(module, env, &self.runtime).map_err(|e| start(&e))?;
-        let outcome = self.tokio.block_on(handle.wait_finished());
-        match outcome {
-            Ok(code) => Ok(code.raw()),
-            Err(err) => match err.as_exit_code() {
-                Some(code) => Ok(code.raw()),
-                None => {
-                    // A trap: the process dies as if killed by SIGABRT; others live on.
-                    tracing::warn!(program = %program, error = %err, "process trapped");
-                    eprintln!("{program}: terminated: {err}");
-                    Ok(128 + 6)
-                }
-            },
-        }
+        let mut env = builder.build().map_err(|e| start(&e))?;
+        self.adopt(&mut env).map_err(|e| start(&e))?;
+        let pid = env.pid().raw();
+        self.processes.expect_argv(pid, argv_all);
+        let handle = spawn_exec_module(module, env, &self.runtime).map_err(|e| start(&e))?;
+        Ok(Running {
+            kernel: self,
+            pid,
+            program,
+            handle,
+        })
+    }
+
+    /// Moves a freshly built environment's process into the kernel's own
+    /// control plane. `WasiEnvBuilder` gives every environment a plane of its
+    /// own, so each would be pid 1, alone, unable to see or signal the others.
+    fn adopt(&self, env: &mut WasiEnv) -> Result<(), ControlPlaneError> {
+        let process = self.plane.new_process(ModuleHash::random())?;
+        let thread = process.new_thread(env.layout.clone(), ThreadStartType::MainThread)?;
+        env.control_plane = self.plane.clone();
+        env.process = process;
+        env.thread = thread.as_thread();
+        env.owned_handles = vec![thread];
+        Ok(())
+    }
+
+    /// The live processes.
+    pub fn processes(&self) -> &Arc<ProcessTable> {
+        &self.processes
+    }
+
+    /// Sends a signal to a process (see [`ProcessTable::kill`]).
+    pub fn kill(&self, pid: Pid, signal: u8) -> Result<(), KillError> {
+        self.processes.kill(pid, signal)
     }
 
     /// Runs a process with its standard output captured; returns its exit

@@ -13,9 +13,14 @@ pub mod devfs;
 pub mod exec;
 pub mod image;
 pub mod kernel;
+pub mod limits;
+pub mod process;
 pub mod procfs;
+pub mod syscalls;
+pub mod terminal;
 pub mod vfs_adapter;
 pub mod writeback;
 
 pub use exec::ExecError;
-pub use kernel::{Kernel, KernelConfig, KernelError, Program, Spawn, Stdio};
+pub use kernel::{Kernel, KernelConfig, KernelError, Program, Running, Spawn, Stdio};
+pub use process::{KillError, Pid, ProcessTable};

@@ -30,18 +30,30 @@ pub trait SyncRequest: Send + Sync + std::fmt::Debug {
     fn sync(&self) -> Result<(), FsError>;
 }
 
-/// A vfs as a `virtual_fs::FileSystem`, acting with fixed credentials.
+/// Who a filesystem call acts as: fixed credentials, or (the kernel's case)
+/// those of the process making the call.
+pub trait CredSource: Send + Sync + std::fmt::Debug {
+    fn cred(&self) -> Cred;
+}
+
+impl CredSource for Cred {
+    fn cred(&self) -> Cred {
+        self.clone()
+    }
+}
+
+/// A vfs as a `virtual_fs::FileSystem`, acting as its caller.
 #[derive(Clone)]
 pub struct VfsFileSystem {
     vfs: Vfs,
-    cred: Arc<Cred>,
+    creds: Arc<dyn CredSource>,
     syncer: Option<Arc<dyn SyncRequest>>,
 }
 
 impl std::fmt::Debug for VfsFileSystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VfsFileSystem")
-            .field("uid", &self.cred.uid)
+            .field("creds", &self.creds)
             .finish()
     }
 }
@@ -97,29 +109,33 @@ pub fn to_metadata(st: &Stat) -> Metadata {
 }
 
 impl VfsFileSystem {
-    pub fn new(vfs: Vfs, cred: Cred, syncer: Option<Arc<dyn SyncRequest>>) -> VfsFileSystem {
-        VfsFileSystem {
-            vfs,
-            cred: Arc::new(cred),
-            syncer,
-        }
+    pub fn new(
+        vfs: Vfs,
+        creds: Arc<dyn CredSource>,
+        syncer: Option<Arc<dyn SyncRequest>>,
+    ) -> VfsFileSystem {
+        VfsFileSystem { vfs, creds, syncer }
     }
 
     pub fn vfs(&self) -> &Vfs {
         &self.vfs
     }
 
+    fn cred(&self) -> Cred {
+        self.creds.cred()
+    }
+
     fn resolve(&self, path: &Path, follow: bool) -> Result<Ino, FsError> {
         let bytes = path_bytes(path);
         let bytes: &[u8] = if bytes.is_empty() { b"/" } else { &bytes };
         self.vfs
-            .resolve(&self.cred, Ino::ROOT, bytes, follow)
+            .resolve(&self.cred(), Ino::ROOT, bytes, follow)
             .map_err(to_fs_error)
     }
 
     fn parent(&self, path: &Path) -> Result<wasmux_vfs::ParentRef, FsError> {
         self.vfs
-            .resolve_parent(&self.cred, Ino::ROOT, &path_bytes(path))
+            .resolve_parent(&self.cred(), Ino::ROOT, &path_bytes(path))
             .map_err(to_fs_error)
     }
 
@@ -139,7 +155,7 @@ impl FileSystem for VfsFileSystem {
 
     fn read_dir(&self, path: &Path) -> virtual_fs::Result<ReadDir> {
         let dir = self.resolve(path, true)?;
-        let entries = self.vfs.readdir(&self.cred, dir).map_err(to_fs_error)?;
+        let entries = self.vfs.readdir(&self.cred(), dir).map_err(to_fs_error)?;
         let data = entries
             .into_iter()
             .map(|e| DirEntry {
@@ -157,7 +173,7 @@ impl FileSystem for VfsFileSystem {
     fn create_dir(&self, path: &Path) -> virtual_fs::Result<()> {
         let at = self.parent(path)?;
         self.vfs
-            .mkdir(&self.cred, at.dir, &at.name, 0o777)
+            .mkdir(&self.cred(), at.dir, &at.name, 0o777)
             .map(drop)
             .map_err(to_fs_error)
     }
@@ -165,7 +181,7 @@ impl FileSystem for VfsFileSystem {
     fn create_symlink(&self, source: &Path, target: &Path) -> virtual_fs::Result<()> {
         let at = self.parent(target)?;
         self.vfs
-            .symlink(&self.cred, at.dir, &at.name, &path_bytes(source))
+            .symlink(&self.cred(), at.dir, &at.name, &path_bytes(source))
             .map(drop)
             .map_err(to_fs_error)
     }
@@ -174,14 +190,14 @@ impl FileSystem for VfsFileSystem {
         let ino = self.resolve(source, false)?;
         let at = self.parent(target)?;
         self.vfs
-            .link(&self.cred, ino, at.dir, &at.name)
+            .link(&self.cred(), ino, at.dir, &at.name)
             .map_err(to_fs_error)
     }
 
     fn remove_dir(&self, path: &Path) -> virtual_fs::Result<()> {
         let at = self.parent(path)?;
         self.vfs
-            .rmdir(&self.cred, at.dir, &at.name)
+            .rmdir(&self.cred(), at.dir, &at.name)
             .map_err(to_fs_error)
     }
 
@@ -194,7 +210,7 @@ impl FileSystem for VfsFileSystem {
             let src = self.parent(from)?;
             let dst = self.parent(to)?;
             self.vfs
-                .rename(&self.cred, src.dir, &src.name, dst.dir, &dst.name)
+                .rename(&self.cred(), src.dir, &src.name, dst.dir, &dst.name)
                 .map_err(to_fs_error)
         })
     }
@@ -210,7 +226,7 @@ impl FileSystem for VfsFileSystem {
     fn remove_file(&self, path: &Path) -> virtual_fs::Result<()> {
         let at = self.parent(path)?;
         self.vfs
-            .unlink(&self.cred, at.dir, &at.name)
+            .unlink(&self.cred(), at.dir, &at.name)
             .map_err(to_fs_error)
     }
 
@@ -237,7 +253,7 @@ impl FileOpener for VfsFileSystem {
         };
         let handle = self
             .vfs
-            .open(&self.cred, Ino::ROOT, &path_bytes(path), flags, 0o666)
+            .open(&self.cred(), Ino::ROOT, &path_bytes(path), flags, 0o666)
             .map_err(to_fs_error)?;
         Ok(Box::new(VfsFile {
             handle,
@@ -302,7 +318,7 @@ impl VirtualFile for VfsFile {
             ..SetAttr::default()
         };
         self.vfs()
-            .setattr(&self.fs.cred, self.handle.ino(), &attr)
+            .setattr(&self.fs.cred(), self.handle.ino(), &attr)
             .map(drop)
             .map_err(to_fs_error)
     }

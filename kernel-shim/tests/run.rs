@@ -21,11 +21,11 @@ struct Machine {
 impl Machine {
     fn new() -> Machine {
         let dir = tempfile::tempdir().unwrap();
-        let config = KernelConfig {
-            root_store: dir.path().join("root.redb"),
-            module_cache: dir.path().join("modules"),
-            cred: Cred::user(1000, 1000),
-        };
+        let config = KernelConfig::new(
+            dir.path().join("root.redb"),
+            dir.path().join("modules"),
+            Cred::user(1000, 1000),
+        );
         Machine { _dir: dir, config }
     }
 
@@ -289,4 +289,170 @@ fn dev_stdout_is_the_process_own_stdout() {
     assert_eq!((status, out.as_str()), (0, "hi\nthere\n"));
     let (status, _) = run(&k, "tee", &["--to", "/dev/full", "x"]).unwrap();
     assert_eq!(status, 1, "writing to /dev/full fails");
+}
+
+/// Starts `program` and waits until it has written its first line.
+fn start_and_wait_for_output<'k>(
+    kernel: &'k Kernel,
+    program: &str,
+) -> (wasmux_kernel_shim::Running<'k>, virtual_fs::Pipe) {
+    let (tx, mut rx) = virtual_fs::Pipe::channel();
+    let mut spawn = Spawn::command(program, &[], "/");
+    spawn.stdio.stdout = Some(Box::new(tx));
+    let running = kernel.start(spawn).unwrap();
+    let mut first = [0u8; 1];
+    // The pipe's blocking read returns once the program has printed.
+    std::io::Read::read_exact(&mut rx, &mut first).unwrap();
+    (running, rx)
+}
+
+#[test]
+fn sigkill_stops_a_process_spinning_without_syscalls() {
+    let m = Machine::new();
+    let k = m.boot();
+    install_program(&k, "busy");
+    install_program(&k, "hello");
+    let (busy, _out) = start_and_wait_for_output(&k, "busy");
+    let pid = busy.pid();
+    assert!(k.processes().pids().contains(&pid));
+    assert_eq!(k.processes().get(pid).unwrap().argv(), ["busy"]);
+    // Other processes still run beside the spinning one.
+    assert_eq!(run(&k, "hello", &[]).unwrap().0, 0);
+    k.kill(pid, 9).unwrap();
+    assert_eq!(busy.wait(), 128 + 9);
+    assert!(!k.processes().pids().contains(&pid));
+    assert_eq!(
+        k.kill(pid, 9),
+        Err(wasmux_kernel_shim::KillError::NoSuchProcess(pid))
+    );
+    assert_eq!(run(&k, "hello", &[]).unwrap().0, 0);
+}
+
+#[test]
+fn a_process_out_of_memory_fails_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = KernelConfig::new(
+        dir.path().join("root.redb"),
+        dir.path().join("modules"),
+        Cred::user(1000, 1000),
+    );
+    config.memory_limit = 64 << 20;
+    let k = Kernel::boot(&config).unwrap();
+    install_program(&k, "hog");
+    install_program(&k, "hello");
+    let (status, out) = run(&k, "hog", &[]).unwrap();
+    assert_eq!(status, 3, "{out}");
+    let mib: u64 = out
+        .trim()
+        .strip_prefix("allocation refused after ")
+        .and_then(|rest| rest.strip_suffix(" MiB"))
+        .unwrap_or_else(|| panic!("unexpected output {out:?}"))
+        .parse()
+        .unwrap();
+    assert!(
+        (16..64).contains(&mib),
+        "got {mib} MiB under a 64 MiB limit"
+    );
+    assert_eq!(run(&k, "hello", &[]).unwrap().0, 0);
+}
+
+#[test]
+fn proc_self_and_dev_fd_answer_for_the_calling_process() {
+    let m = Machine::new();
+    let k = m.boot();
+    install_program(&k, "procinfo");
+    install_program(&k, "spawn");
+    let (status, out) = run(&k, "procinfo", &["x y"]).unwrap();
+    assert_eq!(status, 0, "{out}");
+    let first_pid: u32 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("pid="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        out,
+        format!(
+            "pid={first_pid}\nppid=0\nuid=1000\ncmdline=procinfo|x y|\nstat={first_pid} (procinfo) R 0\n\
+             through /dev/fd/1\nthrough /proc/self/fd/1\nlisted=true\nloadavg fields=5\n"
+        )
+    );
+
+    // A child spawned by a guest sees its own pid and its parent's.
+    let (status, out) = run(&k, "spawn", &["/bin/procinfo"]).unwrap();
+    assert_eq!(status, 0, "{out}");
+    let parent = first_pid + 1;
+    let child_pid: u32 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("child said: pid="))
+        .unwrap_or_else(|| panic!("{out}"))
+        .parse()
+        .unwrap();
+    assert!(child_pid > parent, "{out}");
+    assert!(out.contains(&format!("\nppid={parent}\n")), "{out}");
+    // wasmer-wasix does not tell a spawned program's argv; it is empty
+    // until the program names it.
+    assert!(out.contains("\ncmdline=\n"), "{out}");
+    assert!(out.contains("\nuid=1000\n"), "{out}");
+    assert!(out.ends_with("child exit: 0\n"), "{out}");
+}
+
+#[test]
+fn proc_lists_no_process_after_it_is_gone() {
+    let m = Machine::new();
+    let k = m.boot();
+    install_program(&k, "hello");
+    assert_eq!(run(&k, "hello", &[]).unwrap().0, 0);
+    assert!(k.processes().pids().is_empty());
+    let mut names: Vec<String> = k
+        .filesystem()
+        .read_dir(std::path::Path::new("/proc"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["cpuinfo", "loadavg", "meminfo", "mounts", "uptime", "version"]
+    );
+}
+
+#[test]
+fn modes_owners_and_umask_round_trip_through_the_wasmux_imports() {
+    let m = Machine::new();
+    let k = m.boot();
+    install_program(&k, "modes");
+    let (status, out) = run(&k, "modes", &[]).unwrap();
+    assert_eq!(status, 0, "{out}");
+    assert_eq!(
+        out,
+        "new file: mode=100644 uid=1000 gid=1000\n\
+         chmod 751: 0\n\
+         after chmod: mode=100751 uid=1000 gid=1000\n\
+         chown to root: 1\n\
+         chown group only: 0\n\
+         passwd: mode=100644 uid=0 gid=0\n\
+         chmod passwd: 1\n\
+         old umask: 22\n\
+         under umask 077: mode=100600 uid=1000 gid=1000\n\
+         relative: errno=22\n\
+         device: errno=95\n\
+         ids: uid=1000 gid=1000 ppid=0\n\
+         set cmdline: 0\n\
+         cmdline: renamed|with arg|\n"
+    );
+    k.shutdown().unwrap();
+
+    // The mode persists in the store.
+    let k = m.boot();
+    let vfs = k.root();
+    let ino = vfs
+        .resolve(
+            &Cred::root(),
+            wasmux_vfs::Ino::ROOT,
+            b"/home/user/m.txt",
+            true,
+        )
+        .unwrap();
+    assert_eq!(vfs.stat(ino).unwrap().mode(), 0o100751);
 }
