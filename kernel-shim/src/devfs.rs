@@ -16,7 +16,7 @@ use tokio::io::{AsyncRead, AsyncSeek, AsyncWrite, ReadBuf};
 use virtual_fs::random_file::RandomFile;
 use virtual_fs::{
     DeviceFile, DirEntry, FileOpener, FileSystem, FileType, FsError, Metadata, NullFile,
-    OpenOptions, OpenOptionsConfig, ReadDir, TmpFileSystem, VirtualFile, ZeroFile,
+    OpenOptionsConfig, ReadDir, TmpFileSystem, VirtualFile, ZeroFile,
 };
 
 const ENOSPC: i32 = 28;
@@ -41,6 +41,40 @@ pub fn build() -> Arc<dyn FileSystem + Send + Sync> {
         .expect("a fresh tmpfs accepts directories");
     Arc::new(dev)
 }
+
+/// The `FileSystem` methods of a namespace the kernel generates (`/proc`,
+/// `/dev/fd`): no symlinks, nothing created, removed or renamed, and
+/// `symlink_metadata` the same as `metadata`.
+macro_rules! read_only_namespace {
+    () => {
+        fn readlink(&self, _path: &Path) -> virtual_fs::Result<std::path::PathBuf> {
+            Err(FsError::InvalidInput)
+        }
+        fn create_dir(&self, _path: &Path) -> virtual_fs::Result<()> {
+            Err(FsError::PermissionDenied)
+        }
+        fn remove_dir(&self, _path: &Path) -> virtual_fs::Result<()> {
+            Err(FsError::PermissionDenied)
+        }
+        fn rename<'a>(
+            &'a self,
+            _from: &'a Path,
+            _to: &'a Path,
+        ) -> futures_util::future::BoxFuture<'a, virtual_fs::Result<()>> {
+            Box::pin(async { Err(FsError::PermissionDenied) })
+        }
+        fn symlink_metadata(&self, path: &Path) -> virtual_fs::Result<Metadata> {
+            self.metadata(path)
+        }
+        fn remove_file(&self, _path: &Path) -> virtual_fs::Result<()> {
+            Err(FsError::PermissionDenied)
+        }
+        fn new_open_options(&self) -> virtual_fs::OpenOptions<'_> {
+            virtual_fs::OpenOptions::new(self)
+        }
+    };
+}
+pub(crate) use read_only_namespace;
 
 /// A directory of the calling process's descriptors: opening `N` duplicates
 /// descriptor `N` (wasmer-wasix does the duplicating when it meets a special
@@ -89,40 +123,16 @@ impl FdDir {
 }
 
 impl FileSystem for FdDir {
-    fn readlink(&self, _path: &Path) -> virtual_fs::Result<std::path::PathBuf> {
-        Err(FsError::InvalidInput)
-    }
     fn read_dir(&self, path: &Path) -> virtual_fs::Result<ReadDir> {
         match Self::descriptor(path)? {
             None => Err(FsError::Unsupported),
             Some(_) => Err(FsError::BaseNotDirectory),
         }
     }
-    fn create_dir(&self, _path: &Path) -> virtual_fs::Result<()> {
-        Err(FsError::PermissionDenied)
-    }
-    fn remove_dir(&self, _path: &Path) -> virtual_fs::Result<()> {
-        Err(FsError::PermissionDenied)
-    }
-    fn rename<'a>(
-        &'a self,
-        _from: &'a Path,
-        _to: &'a Path,
-    ) -> futures_util::future::BoxFuture<'a, virtual_fs::Result<()>> {
-        Box::pin(async { Err(FsError::PermissionDenied) })
-    }
     fn metadata(&self, path: &Path) -> virtual_fs::Result<Metadata> {
         Self::metadata(path)
     }
-    fn symlink_metadata(&self, path: &Path) -> virtual_fs::Result<Metadata> {
-        Self::metadata(path)
-    }
-    fn remove_file(&self, _path: &Path) -> virtual_fs::Result<()> {
-        Err(FsError::PermissionDenied)
-    }
-    fn new_open_options(&self) -> OpenOptions<'_> {
-        OpenOptions::new(self)
-    }
+    read_only_namespace!();
 }
 
 impl FileOpener for FdDir {

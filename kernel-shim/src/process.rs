@@ -83,11 +83,6 @@ impl ProcessRecord {
         self.state().threads.len()
     }
 
-    /// Time since the process started.
-    pub fn age(&self) -> Duration {
-        self.started.elapsed()
-    }
-
     /// When the process started, measured from the kernel's boot.
     pub fn started_after(&self, boot: Instant) -> Duration {
         self.started.saturating_duration_since(boot)

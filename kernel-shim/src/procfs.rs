@@ -10,16 +10,16 @@
 //! parent's `self`. As a directory, every lookup below it reaches this
 //! filesystem with the path, and is answered for the process calling now.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use virtual_fs::{
-    FileOpener, FileSystem, FileType, FsError, Metadata, OpenOptions, OpenOptionsConfig, ReadDir,
-    StaticFile, VirtualFile,
+    FileOpener, FileSystem, FileType, FsError, Metadata, OpenOptionsConfig, ReadDir, StaticFile,
+    VirtualFile,
 };
 
-use crate::devfs::{listing, FdDir};
+use crate::devfs::{listing, read_only_namespace, FdDir};
 use crate::process::{self, Pid, ProcessRecord, ProcessTable};
 
 /// The wasmer release the kernel runs on (pinned in the workspace manifest).
@@ -241,10 +241,6 @@ fn dir_metadata() -> Metadata {
 }
 
 impl FileSystem for ProcFs {
-    fn readlink(&self, _path: &Path) -> virtual_fs::Result<PathBuf> {
-        Err(FsError::InvalidInput)
-    }
-
     fn read_dir(&self, path: &Path) -> virtual_fs::Result<ReadDir> {
         match self.parse(path)? {
             Node::Root => {
@@ -260,17 +256,9 @@ impl FileSystem for ProcFs {
             }
             Node::ProcessDir(pid) => {
                 let mut entries: Vec<(String, Metadata)> = vec![("fd".into(), dir_metadata())];
-                let record = self.record(pid)?;
                 for name in PROCESS_FILES {
-                    let len = self.process_file(&record, name).len() as u64;
-                    entries.push((
-                        name.to_string(),
-                        Metadata {
-                            ft: FileType::new_file(),
-                            len,
-                            ..Metadata::default()
-                        },
-                    ));
+                    let metadata = self.node_metadata(&Node::ProcessFile(pid, name))?;
+                    entries.push((name.to_string(), metadata));
                 }
                 Ok(listing(path, entries))
             }
@@ -282,37 +270,11 @@ impl FileSystem for ProcFs {
         }
     }
 
-    fn create_dir(&self, _path: &Path) -> virtual_fs::Result<()> {
-        Err(FsError::PermissionDenied)
-    }
-
-    fn remove_dir(&self, _path: &Path) -> virtual_fs::Result<()> {
-        Err(FsError::PermissionDenied)
-    }
-
-    fn rename<'a>(
-        &'a self,
-        _from: &'a Path,
-        _to: &'a Path,
-    ) -> futures_util::future::BoxFuture<'a, virtual_fs::Result<()>> {
-        Box::pin(async { Err(FsError::PermissionDenied) })
-    }
-
     fn metadata(&self, path: &Path) -> virtual_fs::Result<Metadata> {
         self.node_metadata(&self.parse(path)?)
     }
 
-    fn symlink_metadata(&self, path: &Path) -> virtual_fs::Result<Metadata> {
-        self.metadata(path)
-    }
-
-    fn remove_file(&self, _path: &Path) -> virtual_fs::Result<()> {
-        Err(FsError::PermissionDenied)
-    }
-
-    fn new_open_options(&self) -> OpenOptions<'_> {
-        OpenOptions::new(self)
-    }
+    read_only_namespace!();
 }
 
 impl FileOpener for ProcFs {
