@@ -7,6 +7,7 @@
 //! errors.
 
 mod bench;
+mod console;
 mod fs_cmd;
 
 use std::path::PathBuf;
@@ -163,7 +164,9 @@ fn run(
 ) -> anyhow::Result<ExitCode> {
     let home = if cred.is_root() { "/root" } else { USER_HOME };
     let user = if cred.is_root() { "root" } else { USER_NAME };
-    let config = KernelConfig::new(store_path(root), module_cache_dir(), cred);
+    let console = console::Console::attach()?;
+    let mut config = KernelConfig::new(store_path(root), module_cache_dir(), cred);
+    config.terminal = console.as_ref().map(|c| c.terminal().clone());
     let kernel = Kernel::boot(&config)?;
     let env = vec![
         (
@@ -186,6 +189,7 @@ fn run(
         stdio: Stdio::default(),
     });
     let shutdown = kernel.shutdown();
+    drop(console);
     let status = status?;
     shutdown.context("committing the filesystem at exit")?;
     Ok(ExitCode::from(status.clamp(0, 255) as u8))

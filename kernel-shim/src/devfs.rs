@@ -5,6 +5,7 @@
 //! `stdout` and `stderr` are virtual-fs's special files: wasmer-wasix opens
 //! them as the calling process's own descriptors 0, 1 and 2. `/dev/fd/N`
 //! ([`FdDir`], mounted on its own) does the same for any descriptor.
+//! `tty` is the session's terminal (see [`crate::terminal`]).
 
 use std::io;
 use std::path::Path;
@@ -19,10 +20,13 @@ use virtual_fs::{
     OpenOptionsConfig, ReadDir, TmpFileSystem, VirtualFile, ZeroFile,
 };
 
+use crate::terminal::{Terminal, TerminalFile};
+
 const ENOSPC: i32 = 28;
 
-/// Builds the device filesystem mounted at `/dev`.
-pub fn build() -> Arc<dyn FileSystem + Send + Sync> {
+/// Builds the device filesystem mounted at `/dev`; `/dev/tty` is the
+/// session's terminal, if it has one.
+pub fn build(terminal: Option<&Arc<Terminal>>) -> Arc<dyn FileSystem + Send + Sync> {
     let dev = TmpFileSystem::new();
     let add = |name: &str, file: Box<dyn VirtualFile + Send + Sync>| {
         dev.new_open_options_ext()
@@ -37,6 +41,10 @@ pub fn build() -> Arc<dyn FileSystem + Send + Sync> {
     add("stdin", Box::new(DeviceFile::new(DeviceFile::STDIN)));
     add("stdout", Box::new(DeviceFile::new(DeviceFile::STDOUT)));
     add("stderr", Box::new(DeviceFile::new(DeviceFile::STDERR)));
+    add(
+        "tty",
+        Box::new(terminal.map_or_else(TerminalFile::detached, |t| t.open())),
+    );
     dev.create_dir(Path::new("/shm"))
         .expect("a fresh tmpfs accepts directories");
     Arc::new(dev)
@@ -162,19 +170,27 @@ pub fn listing(dir: &Path, entries: impl IntoIterator<Item = (String, Metadata)>
 #[derive(Debug, Default)]
 pub struct FullFile;
 
+/// The `VirtualFile` timestamps and size of a character device: all zero.
+macro_rules! device_times {
+    () => {
+        fn last_accessed(&self) -> u64 {
+            0
+        }
+        fn last_modified(&self) -> u64 {
+            0
+        }
+        fn created_time(&self) -> u64 {
+            0
+        }
+        fn size(&self) -> u64 {
+            0
+        }
+    };
+}
+pub(crate) use device_times;
+
 impl VirtualFile for FullFile {
-    fn last_accessed(&self) -> u64 {
-        0
-    }
-    fn last_modified(&self) -> u64 {
-        0
-    }
-    fn created_time(&self) -> u64 {
-        0
-    }
-    fn size(&self) -> u64 {
-        0
-    }
+    device_times!();
     fn set_len(&mut self, _new_size: u64) -> virtual_fs::Result<()> {
         Ok(())
     }

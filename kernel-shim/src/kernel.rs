@@ -86,8 +86,10 @@ pub struct KernelConfig {
     pub cred: Cred,
     /// Most bytes of memory one process may use ([`DEFAULT_MEMORY_LIMIT`]).
     pub memory_limit: u64,
-    /// The session's terminal, if it is interactive: programs see it through
-    /// WASIX `tty_get`/`tty_set`, and its control keys signal them.
+    /// The session's terminal, if it is interactive: it is the standard
+    /// streams of every process started without others and `/dev/tty`;
+    /// programs see its modes through WASIX `tty_get`/`tty_set`, and its
+    /// control keys signal them.
     pub terminal: Option<Arc<Terminal>>,
 }
 
@@ -117,7 +119,8 @@ pub enum Program {
     HostWasm { name: String, bytes: Vec<u8> },
 }
 
-/// Standard streams for a process; `None` keeps the host's.
+/// Standard streams for a process; `None` is the session's terminal, or
+/// the host's stream where the kernel has no terminal.
 #[derive(Default)]
 pub struct Stdio {
     pub stdin: Option<Box<dyn VirtualFile + Send + Sync>>,
@@ -160,6 +163,7 @@ pub struct Kernel {
     cred: Cred,
     processes: Arc<ProcessTable>,
     plane: WasiControlPlane,
+    terminal: Option<Arc<Terminal>>,
 }
 
 /// A process the kernel started, not yet waited for.
@@ -181,21 +185,21 @@ impl Running<'_> {
     pub fn wait(mut self) -> i32 {
         let outcome = self.kernel.tokio.block_on(self.handle.wait_finished());
         self.kernel.processes.reap(self.pid);
-        if let Some(signal) = self.kernel.processes.take_killed(self.pid) {
+        let code = match &outcome {
+            Ok(code) => Some(code.raw()),
+            Err(err) => err.as_exit_code().map(|c| c.raw()),
+        };
+        if let Some(signal) = self.kernel.processes.death_signal(self.pid, code) {
             return 128 + i32::from(signal);
         }
-        match outcome {
-            Ok(code) => code.raw(),
-            Err(err) => match err.as_exit_code() {
-                Some(code) => code.raw(),
-                None => {
-                    // A trap: the process dies as if by SIGABRT; others live on.
-                    tracing::warn!(program = %self.program, error = %err, "process trapped");
-                    eprintln!("{}: terminated: {err}", self.program);
-                    128 + 6
-                }
-            },
-        }
+        code.unwrap_or_else(|| {
+            // A trap: the process dies as if by SIGABRT; others live on.
+            if let Err(err) = &outcome {
+                tracing::warn!(program = %self.program, error = %err, "process trapped");
+                eprintln!("{}: terminated: {err}", self.program);
+            }
+            128 + 6
+        })
     }
 }
 
@@ -266,7 +270,7 @@ impl Kernel {
             )
             .map_err(|e| setup(&e))?;
         mounts
-            .mount("/dev", crate::devfs::build())
+            .mount("/dev", crate::devfs::build(config.terminal.as_ref()))
             .map_err(|e| setup(&e))?;
         mounts
             .mount("/dev/fd", Arc::new(crate::devfs::FdDir))
@@ -324,6 +328,7 @@ impl Kernel {
             cred: config.cred.clone(),
             processes,
             plane: WasiControlPlane::new(ControlPlaneConfig::new()),
+            terminal: config.terminal.clone(),
         })
     }
 
@@ -422,13 +427,24 @@ impl Kernel {
         // Only "/" is preopened: wasi-libc would prefer a "." preopen even for
         // absolute paths. The working directory is WASIX's own (getcwd/chdir).
         builder.add_preopen_dir("/").map_err(|e| start(&e))?;
-        if let Some(f) = spawn.stdio.stdin {
+        let Stdio {
+            stdin,
+            stdout,
+            stderr,
+        } = spawn.stdio;
+        let terminal = |given: Option<Box<dyn VirtualFile + Send + Sync>>| {
+            given.or_else(|| {
+                let t = self.terminal.as_ref()?;
+                Some(Box::new(t.open()) as Box<dyn VirtualFile + Send + Sync>)
+            })
+        };
+        if let Some(f) = terminal(stdin) {
             builder.set_stdin(f);
         }
-        if let Some(f) = spawn.stdio.stdout {
+        if let Some(f) = terminal(stdout) {
             builder.set_stdout(f);
         }
-        if let Some(f) = spawn.stdio.stderr {
+        if let Some(f) = terminal(stderr) {
             builder.set_stderr(f);
         }
         let mut env = builder.build().map_err(|e| start(&e))?;

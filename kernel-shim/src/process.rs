@@ -15,6 +15,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
@@ -30,6 +31,16 @@ pub type Pid = u32;
 
 /// Linux's signal numbers the kernel itself sends.
 pub const SIGKILL: u8 = 9;
+
+/// The signals wasmer-wasix's default action ends a process for, with the
+/// exit code it then reports (`None`: whatever the process had; SIGKILL
+/// cannot be caught, so the kill alone decides).
+const DEADLY: [(u8, Option<i32>); 4] = [
+    (2, Some(27)),  // SIGINT: EINTR
+    (3, Some(0)),   // SIGQUIT: success
+    (9, None),      // SIGKILL
+    (13, Some(64)), // SIGPIPE: EPIPE
+];
 
 /// Stops the WebAssembly code of one thread wherever it is, even in a loop
 /// without syscalls. Natively this is wasmer's store interrupter (a signal to
@@ -53,6 +64,10 @@ struct RecordState {
     /// Tasks started but not yet finished (threads, plus an exec's new image
     /// before it runs): the record leaves the table when this drops to zero.
     tasks: usize,
+    /// How many signals were sent to the process, and who to wake when the
+    /// next one comes (a blocked terminal read, see [`ProcessRecord::signals_received`]).
+    signals_received: u64,
+    signal_wakers: Vec<Waker>,
 }
 
 impl ProcessRecord {
@@ -88,6 +103,28 @@ impl ProcessRecord {
         self.started.saturating_duration_since(boot)
     }
 
+    /// How many signals the process has been sent; `waker` is woken when
+    /// the next one comes. A device read that blocks inside wasmer-wasix
+    /// (which delivers signals only between syscalls) uses this to end with
+    /// EINTR when a signal arrives, so the signal is not held up until input
+    /// comes.
+    pub fn signals_received(&self, waker: &Waker) -> u64 {
+        let mut state = self.state();
+        if !state.signal_wakers.iter().any(|w| w.will_wake(waker)) {
+            state.signal_wakers.push(waker.clone());
+        }
+        state.signals_received
+    }
+
+    fn signal_arrived(&self) {
+        let wakers = {
+            let mut state = self.state();
+            state.signals_received += 1;
+            std::mem::take(&mut state.signal_wakers)
+        };
+        wakers.into_iter().for_each(Waker::wake);
+    }
+
     fn interrupt_all(&self) {
         for interrupt in self.state().threads.values() {
             interrupt();
@@ -102,8 +139,9 @@ pub struct ProcessTable {
     records: Mutex<BTreeMap<Pid, Arc<ProcessRecord>>>,
     /// The argv of processes the kernel itself is about to start, by pid.
     pending_argv: Mutex<HashMap<Pid, Vec<String>>>,
-    /// Processes killed by the kernel, and with what, until their status is read.
-    killed: Mutex<HashMap<Pid, u8>>,
+    /// The last deadly signal the kernel sent each process, until its status
+    /// is read (see [`ProcessTable::death_signal`]).
+    signalled: Mutex<HashMap<Pid, u8>>,
 }
 
 impl std::fmt::Debug for ProcessTable {
@@ -131,7 +169,7 @@ impl ProcessTable {
             default_cred,
             records: Mutex::new(BTreeMap::new()),
             pending_argv: Mutex::new(HashMap::new()),
-            killed: Mutex::new(HashMap::new()),
+            signalled: Mutex::new(HashMap::new()),
         })
     }
 
@@ -203,6 +241,8 @@ impl ProcessTable {
                         cred,
                         threads: HashMap::new(),
                         tasks: 0,
+                        signals_received: 0,
+                        signal_wakers: Vec::new(),
                     }),
                 });
                 records.insert(pid, record.clone());
@@ -249,19 +289,22 @@ impl ProcessTable {
     /// Sends `signal` to a process. `SIGKILL` also interrupts its running
     /// WebAssembly code, so a process busy in a loop without syscalls dies
     /// too; other signals arrive at its next syscall, as wasmer-wasix
-    /// delivers them.
+    /// delivers them, or end a terminal read it is blocked in.
     pub fn kill(&self, pid: Pid, signal: u8) -> Result<(), KillError> {
         let wasi_signal = Signal::try_from(signal).map_err(|_| KillError::InvalidSignal(signal))?;
         let record = self.get(pid).ok_or(KillError::NoSuchProcess(pid))?;
         if signal == 0 {
             return Ok(());
         }
-        record.process.signal_process(wasi_signal);
-        if signal == SIGKILL {
-            self.killed
+        if DEADLY.iter().any(|&(s, _)| s == signal) {
+            self.signalled
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(pid, signal);
+        }
+        record.process.signal_process(wasi_signal);
+        record.signal_arrived();
+        if signal == SIGKILL {
             // An interrupt can miss a thread that is just entering wasm code;
             // keep knocking until the process is gone.
             std::thread::spawn(move || {
@@ -278,12 +321,21 @@ impl ProcessTable {
         Ok(())
     }
 
-    /// The signal the kernel killed `pid` with, once; `None` if it did not.
-    pub fn take_killed(&self, pid: Pid) -> Option<u8> {
-        self.killed
+    /// The signal that killed `pid`, given the exit code wasmer-wasix
+    /// reported for it; read once. wasmer-wasix ends a process that has no
+    /// handler for a deadly signal with an exit code of its own choosing
+    /// (27 for SIGINT, 0 for SIGQUIT, 64 for SIGPIPE), so a process the
+    /// kernel signalled and that ended with exactly that code died of the
+    /// signal. (One that caught the signal and then chose that same exit
+    /// code would be misread; nothing else can tell them apart.)
+    pub fn death_signal(&self, pid: Pid, exit_code: Option<i32>) -> Option<u8> {
+        let signal = self
+            .signalled
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(&pid)
+            .remove(&pid)?;
+        let (_, code) = DEADLY.iter().find(|&&(s, _)| s == signal)?;
+        (code.is_none() || *code == exit_code).then_some(signal)
     }
 
     /// Who a process calling into the kernel acts as: its own credentials if

@@ -26,16 +26,16 @@ use virtual_fs::VirtualFile;
 use wasmer_wasix::os::TtyBridge;
 use wasmer_wasix::WasiTtyState;
 
-/// Where echoed input goes (the screen).
-pub type Echo = Box<dyn Fn(&[u8]) + Send + Sync>;
+use crate::process::{self, Pid};
 
-/// The programs' end of the terminal: their standard input.
-pub type Stdin = Box<dyn virtual_fs::VirtualFile + Send + Sync>;
+/// Where the terminal's output goes: echoed keys and what programs write.
+pub type Screen = Box<dyn Fn(&[u8]) + Send + Sync>;
 
 /// Delivers a signal to the foreground processes.
 pub type Signaller = Box<dyn Fn(u8) + Send + Sync>;
 
 const SIGINT: u8 = 2;
+const ENXIO: i32 = 6;
 const SIGQUIT: u8 = 3;
 const SIGTSTP: u8 = 20;
 
@@ -69,7 +69,7 @@ struct State {
 /// One session's terminal.
 pub struct Terminal {
     state: Mutex<State>,
-    echo: Echo,
+    screen: Screen,
     signaller: Mutex<Option<Signaller>>,
 }
 
@@ -82,26 +82,43 @@ impl std::fmt::Debug for Terminal {
 }
 
 impl Terminal {
-    /// A terminal echoing to `echo`; returns it with the read end that
-    /// becomes the standard input of the session's programs.
-    pub fn new(echo: Echo) -> (Arc<Terminal>, Stdin) {
-        let (terminal, reader) = Self::with_reader(echo);
-        (terminal, Box::new(reader))
-    }
-
-    fn with_reader(echo: Echo) -> (Arc<Terminal>, TerminalInput) {
-        let to_readers = Arc::new(InputQueue::default());
-        let from_keyboard = TerminalInput(to_readers.clone());
-        let terminal = Terminal {
+    /// A terminal showing its output on `screen`.
+    pub fn new(screen: Screen) -> Arc<Terminal> {
+        Arc::new(Terminal {
             state: Mutex::new(State {
                 modes: Modes::default(),
                 line: Vec::new(),
-                to_readers,
+                to_readers: Arc::new(InputQueue::default()),
             }),
-            echo,
+            screen,
             signaller: Mutex::new(None),
-        };
-        (Arc::new(terminal), from_keyboard)
+        })
+    }
+
+    /// A new descriptor of the terminal, for reading what is typed and
+    /// writing to the screen: what standard input, output and error of the
+    /// session's programs are, and what opening `/dev/tty` gives.
+    pub fn open(self: &Arc<Self>) -> TerminalFile {
+        TerminalFile {
+            terminal: Some(self.clone()),
+            waiting: None,
+        }
+    }
+
+    /// Output from programs: shown with each `\n` as `\r\n`, as Linux's
+    /// `ONLCR` output processing does.
+    pub fn write(&self, bytes: &[u8]) {
+        let mut rest = bytes;
+        while let Some(at) = rest.iter().position(|&b| b == b'\n') {
+            if at > 0 {
+                (self.screen)(&rest[..at]);
+            }
+            (self.screen)(b"\r\n");
+            rest = &rest[at + 1..];
+        }
+        if !rest.is_empty() {
+            (self.screen)(rest);
+        }
     }
 
     /// Sets who receives the signals typed on the keyboard.
@@ -136,7 +153,7 @@ impl Terminal {
         let modes = state.modes;
         if !modes.canonical {
             if modes.echo {
-                (self.echo)(bytes);
+                (self.screen)(bytes);
             }
             state.to_readers.push(bytes.to_vec());
             return;
@@ -198,7 +215,7 @@ impl Terminal {
         }
         drop(state);
         if modes.echo && !echo.is_empty() {
-            (self.echo)(&echo);
+            (self.screen)(&echo);
         }
         for signal in signals {
             self.signal(signal);
@@ -282,24 +299,76 @@ impl InputQueue {
     }
 }
 
-/// The readers' end of the terminal: standard input of the session.
-pub struct TerminalInput(Arc<InputQueue>);
+/// One open descriptor of the terminal (see [`Terminal::open`]), or of no
+/// terminal at all: `/dev/tty` of a session without one, where every read
+/// and write fails with ENXIO as on Linux.
+pub struct TerminalFile {
+    terminal: Option<Arc<Terminal>>,
+    /// The read that is waiting for input: who waits, and how many signals
+    /// that process had received when it began.
+    waiting: Option<(Pid, u64)>,
+}
 
-impl std::fmt::Debug for TerminalInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TerminalInput")
+impl TerminalFile {
+    /// `/dev/tty` where the session has no terminal.
+    pub fn detached() -> TerminalFile {
+        TerminalFile {
+            terminal: None,
+            waiting: None,
+        }
+    }
+
+    fn terminal(&self) -> io::Result<&Arc<Terminal>> {
+        self.terminal
+            .as_ref()
+            .ok_or_else(|| io::Error::from_raw_os_error(ENXIO))
+    }
+
+    /// Whether the read that is waiting should end with EINTR because a
+    /// signal came to the reading process: wasmer-wasix blocks a read until
+    /// it completes, and delivers signals only at the next syscall, so
+    /// without this a `^C` would wait for the next line typed.
+    fn interrupted(&mut self, cx: &Context<'_>) -> bool {
+        let Some(reader) = process::current() else {
+            return false;
+        };
+        let received = reader.signals_received(cx.waker());
+        match self.waiting {
+            Some((pid, before)) if pid == reader.pid && received > before => {
+                self.waiting = None;
+                true
+            }
+            Some((pid, _)) if pid == reader.pid => false,
+            _ => {
+                self.waiting = Some((reader.pid, received));
+                false
+            }
+        }
     }
 }
 
-impl AsyncRead for TerminalInput {
+impl std::fmt::Debug for TerminalFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TerminalFile")
+            .field("attached", &self.terminal.is_some())
+            .finish()
+    }
+}
+
+impl AsyncRead for TerminalFile {
     fn poll_read(
-        self: Pin<&mut Self>,
+        mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let mut state = self.0.lock();
+        let queue = self.terminal()?.state().to_readers.clone();
+        let mut state = queue.lock();
         let Some(piece) = state.0.front_mut() else {
             state.1.push(cx.waker().clone());
+            drop(state);
+            if self.interrupted(cx) {
+                return Poll::Ready(Err(io::ErrorKind::Interrupted.into()));
+            }
             return Poll::Pending;
         };
         let n = piece.len().min(buf.remaining());
@@ -308,13 +377,19 @@ impl AsyncRead for TerminalInput {
         if piece.is_empty() {
             state.0.pop_front();
         }
+        self.waiting = None;
         Poll::Ready(Ok(()))
     }
 }
 
-impl AsyncWrite for TerminalInput {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, _: &[u8]) -> Poll<io::Result<usize>> {
-        Poll::Ready(Err(io::ErrorKind::PermissionDenied.into()))
+impl AsyncWrite for TerminalFile {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.terminal()?.write(buf);
+        Poll::Ready(Ok(buf.len()))
     }
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
@@ -324,28 +399,20 @@ impl AsyncWrite for TerminalInput {
     }
 }
 
-impl AsyncSeek for TerminalInput {
+/// Seeking is accepted and does nothing: wasmer-wasix seeks an opened file
+/// to its offset before every read and write, so refusing (ESPIPE, as Linux
+/// answers `lseek`) would fail them all.
+impl AsyncSeek for TerminalFile {
     fn start_seek(self: Pin<&mut Self>, _: io::SeekFrom) -> io::Result<()> {
-        Err(io::Error::from_raw_os_error(29)) // ESPIPE
+        Ok(())
     }
     fn poll_complete(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<u64>> {
         Poll::Ready(Ok(0))
     }
 }
 
-impl VirtualFile for TerminalInput {
-    fn last_accessed(&self) -> u64 {
-        0
-    }
-    fn last_modified(&self) -> u64 {
-        0
-    }
-    fn created_time(&self) -> u64 {
-        0
-    }
-    fn size(&self) -> u64 {
-        0
-    }
+impl VirtualFile for TerminalFile {
+    crate::devfs::device_times!();
     fn set_len(&mut self, _: u64) -> virtual_fs::Result<()> {
         Err(virtual_fs::FsError::PermissionDenied)
     }
@@ -353,7 +420,8 @@ impl VirtualFile for TerminalInput {
         Ok(())
     }
     fn poll_read_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let mut state = self.0.lock();
+        let queue = self.terminal()?.state().to_readers.clone();
+        let mut state = queue.lock();
         match state.0.front() {
             Some(piece) => Poll::Ready(Ok(piece.len())),
             None => {
@@ -363,29 +431,30 @@ impl VirtualFile for TerminalInput {
         }
     }
     fn poll_write_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        Poll::Ready(Err(io::ErrorKind::PermissionDenied.into()))
+        self.terminal()?;
+        Poll::Ready(Ok(usize::MAX))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::AsyncReadExt;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     type Captured = Arc<Mutex<Vec<u8>>>;
 
-    fn terminal() -> (Arc<Terminal>, TerminalInput, Captured, Captured) {
+    fn terminal() -> (Arc<Terminal>, TerminalFile, Captured, Captured) {
         let screen = Arc::new(Mutex::new(Vec::new()));
         let sink = screen.clone();
-        let (t, reader) =
-            Terminal::with_reader(Box::new(move |b| sink.lock().unwrap().extend_from_slice(b)));
+        let t = Terminal::new(Box::new(move |b| sink.lock().unwrap().extend_from_slice(b)));
         let signals = Arc::new(Mutex::new(Vec::new()));
         let got = signals.clone();
         t.set_signaller(Box::new(move |s| got.lock().unwrap().push(s)));
+        let reader = t.open();
         (t, reader, screen, signals)
     }
 
-    fn read_some(reader: &mut TerminalInput) -> Vec<u8> {
+    fn read_some(reader: &mut TerminalFile) -> Vec<u8> {
         let mut buf = [0u8; 256];
         let n = pollster::block_on(reader.read(&mut buf)).unwrap();
         buf[..n].to_vec()
@@ -447,5 +516,23 @@ mod tests {
         t.resize(132, 43);
         let tty = t.tty_get();
         assert_eq!((tty.cols, tty.rows), (132, 43));
+    }
+
+    #[test]
+    fn output_turns_line_feeds_into_carriage_return_line_feed() {
+        let (t, mut file, screen, _) = terminal();
+        pollster::block_on(file.write_all(b"one\ntwo\n\nthree")).unwrap();
+        t.write(b"!");
+        assert_eq!(&*screen.lock().unwrap(), b"one\r\ntwo\r\n\r\nthree!");
+    }
+
+    #[test]
+    fn without_a_terminal_reads_and_writes_fail_with_enxio() {
+        let mut tty = TerminalFile::detached();
+        let mut buf = [0u8; 4];
+        let err = pollster::block_on(tty.read(&mut buf)).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(ENXIO));
+        let err = pollster::block_on(tty.write(b"x")).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(ENXIO));
     }
 }

@@ -456,3 +456,111 @@ fn modes_owners_and_umask_round_trip_through_the_wasmux_imports() {
         .unwrap();
     assert_eq!(vfs.stat(ino).unwrap().mode(), 0o100751);
 }
+
+/// A kernel whose session has a terminal, and what its screen shows.
+struct Session {
+    _dir: tempfile::TempDir,
+    kernel: Kernel,
+    terminal: std::sync::Arc<wasmux_kernel_shim::terminal::Terminal>,
+    screen: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+impl Session {
+    fn boot() -> Session {
+        let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = screen.clone();
+        let terminal = wasmux_kernel_shim::terminal::Terminal::new(Box::new(move |bytes| {
+            sink.lock().unwrap().extend_from_slice(bytes)
+        }));
+        let m = Machine::new();
+        let mut config = m.config.clone();
+        config.terminal = Some(terminal.clone());
+        let kernel = Kernel::boot(&config).expect("boot");
+        Session {
+            _dir: m._dir,
+            kernel,
+            terminal,
+            screen,
+        }
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned()
+    }
+
+    /// Waits until the screen shows `text` (failing, not hanging, if it
+    /// never does).
+    fn wait_for_screen(&self, text: &str) {
+        for _ in 0..3000 {
+            if self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!(
+            "the screen never showed {text:?}; it shows {:?}",
+            self.screen()
+        );
+    }
+}
+
+#[test]
+fn a_terminal_session_edits_lines_and_ctrl_d_ends_input() {
+    let s = Session::boot();
+    install_program(&s.kernel, "cat");
+    let cat = s.kernel.start(Spawn::command("cat", &[], "/")).unwrap();
+    // A typo fixed with backspace, a word erased with ^W.
+    s.terminal.input(b"helo\x7flo wrld\x17world\r");
+    // The echo, then cat's copy of the line, each line ending "\r\n".
+    s.wait_for_screen("world\r\nhello world\r\n");
+    assert!(
+        s.screen().starts_with("helo\x08 \x08lo wrld"),
+        "{:?}",
+        s.screen()
+    );
+    s.terminal.input(b"partial\x04");
+    s.wait_for_screen("partialpartial");
+    s.terminal.input(b"\x04");
+    assert_eq!(cat.wait(), 0, "^D on an empty line is end of file");
+}
+
+#[test]
+fn ctrl_c_interrupts_a_program_waiting_for_the_terminal() {
+    let s = Session::boot();
+    install_program(&s.kernel, "cat");
+    let cat = s.kernel.start(Spawn::command("cat", &[], "/")).unwrap();
+    s.terminal.input(b"first\r");
+    s.wait_for_screen("first\r\nfirst\r\n");
+    // cat is back waiting for a line; ^C must not wait for one.
+    s.terminal.input(b"half a line\x03");
+    assert_eq!(cat.wait(), 128 + 2, "killed by SIGINT");
+    assert!(
+        s.screen().ends_with("half a line^C\r\n"),
+        "{:?}",
+        s.screen()
+    );
+    assert!(s.kernel.processes().pids().is_empty());
+}
+
+#[test]
+fn dev_tty_is_the_session_terminal_and_absent_without_one() {
+    let s = Session::boot();
+    install_program(&s.kernel, "tee");
+    let (status, out) = s
+        .kernel
+        .run_captured(Spawn::command(
+            "tee",
+            &["--to", "/dev/tty", "to", "tty"],
+            "/",
+        ))
+        .unwrap();
+    assert_eq!((status, out.as_slice()), (0, &b""[..]), "{}", s.screen());
+    assert_eq!(s.screen(), "to\r\ntty\r\n");
+
+    let m = Machine::new();
+    let k = m.boot();
+    install_program(&k, "tee");
+    let (status, _) = run(&k, "tee", &["--to", "/dev/tty", "x"]).unwrap();
+    // ENXIO, which wasmer-wasix hands the program as EIO.
+    assert_eq!(status, 1, "no terminal, no /dev/tty");
+}
