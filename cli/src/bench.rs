@@ -4,10 +4,11 @@
 //! - vfs operations against the host's tmpfs (`/dev/shm`);
 //! - spawn latency of a small program (first run, cached in memory, cached on
 //!   disk) against spawning the same program built natively;
-//! - per-syscall cost inside a guest against the same source built natively.
+//! - per-syscall cost inside a guest against the same source built natively,
+//!   for a C program (wasi-libc) and a Rust one.
 //!
 //! The guest programs come from `userland/test-programs` (`scripts/bench.sh`
-//! builds them for wasm32-wasip1 and natively). Numbers are medians of several
+//! builds them for wasm32-wasip1 and natively, the C one with clang-19). Numbers are medians of several
 //! runs; nothing here is a pass/fail test.
 
 use std::path::{Path, PathBuf};
@@ -272,6 +273,7 @@ fn process_rows(rows: &mut Vec<Row>, args: &BenchArgs, scale: usize) -> anyhow::
     let kernel = boot(dir.path(), &cache)?;
     install(&kernel, &args.wasm, "hello")?;
     install(&kernel, &args.wasm, "syscalls")?;
+    install(&kernel, &args.wasm, "syscalls-c")?;
 
     let (first, r) = time(|| guest(&kernel, "hello", &[]));
     r?;
@@ -338,25 +340,29 @@ fn process_rows(rows: &mut Vec<Row>, args: &BenchArgs, scale: usize) -> anyhow::
         ),
         ("stat /etc/passwd", &["stat", &stats], &["stat", &stats]),
     ];
-    for (label, argv, native_argv) in workloads {
-        let per_op = |out: String| -> anyhow::Result<f64> {
-            out.trim()
-                .parse::<f64>()
-                .with_context(|| format!("syscalls printed {out:?}"))
-        };
-        let mut guest_ns = Vec::new();
-        let mut native_ns = Vec::new();
-        for _ in 0..3 {
-            guest_ns.push(per_op(guest(&kernel, "syscalls", argv)?)?);
-            native_ns.push(per_op(native(&args.native, "syscalls", native_argv)?)?);
+    // The same workloads from C (wasi-libc, as busybox will be) and from
+    // Rust's std.
+    for (program, language) in [("syscalls-c", "C"), ("syscalls", "Rust")] {
+        for (label, argv, native_argv) in workloads {
+            let per_op = |out: String| -> anyhow::Result<f64> {
+                out.trim()
+                    .parse::<f64>()
+                    .with_context(|| format!("{program} printed {out:?}"))
+            };
+            let mut guest_ns = Vec::new();
+            let mut native_ns = Vec::new();
+            for _ in 0..3 {
+                guest_ns.push(per_op(guest(&kernel, program, argv)?)?);
+                native_ns.push(per_op(native(&args.native, program, native_argv)?)?);
+            }
+            rows.push(Row {
+                workload: format!("{language}: {label} ({} times)", argv[1]),
+                unit: "ns/op",
+                wasmux: median(guest_ns),
+                peer: Some(median(native_ns)),
+                higher_is_better: false,
+            });
         }
-        rows.push(Row {
-            workload: format!("{label} ({} times)", argv[1]),
-            unit: "ns/op",
-            wasmux: median(guest_ns),
-            peer: Some(median(native_ns)),
-            higher_is_better: false,
-        });
     }
     kernel.shutdown()?;
     Ok(())

@@ -1,7 +1,7 @@
 //! The native kernel: boots the mount table over the persistent root, and runs
 //! programs as processes on wasmer-wasix.
 //!
-//! Mount table (virtual-fs's `MountFileSystem`):
+//! Mount table ([`crate::mounts`]):
 //!
 //! | path   | filesystem                                         |
 //! |--------|----------------------------------------------------|
@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use thiserror::Error;
-use virtual_fs::{FileSystem, MountFileSystem, VirtualFile};
+use virtual_fs::{FileSystem, VirtualFile};
 use wasmer::sys::NativeEngineExt;
 use wasmer::Engine;
 use wasmer_types::ModuleHash;
@@ -34,6 +34,7 @@ use wasmux_vfs::{Cred, Ino, MountError, RedbStore, SetAttr, StoreError, SystemCl
 use crate::exec::{self, ExecError, Resolved, WASM_MAGIC};
 use crate::image;
 use crate::limits::MemoryLimit;
+use crate::mounts::{MountTable, Mounted};
 use crate::process::{Interrupt, KillError, Pid, ProcessTable, ProcessTasks};
 use crate::syscalls::{Mounts, WasmuxImports};
 use crate::terminal::Terminal;
@@ -157,7 +158,7 @@ pub struct Kernel {
     tokio: tokio::runtime::Runtime,
     runtime: Arc<dyn Runtime + Send + Sync>,
     engine: Engine,
-    mounts: Arc<MountFileSystem>,
+    mounts: Arc<MountTable<Mounted>>,
     root: VfsFileSystem,
     writeback: WriteBack,
     cred: Cred,
@@ -252,45 +253,34 @@ impl Kernel {
             },
         )
         .map_err(|e| setup(&e))?;
-        let syscall_mounts = Mounts::new(
-            vec![
-                ("/".into(), root.vfs().clone()),
-                ("/tmp".into(), tmp.clone()),
-            ],
-            vec!["/dev".into(), "/proc".into()],
-        );
-        let mounts = MountFileSystem::new();
-        mounts
-            .mount("/", Arc::new(root.clone()))
-            .map_err(|e| setup(&e))?;
-        mounts
-            .mount(
-                "/tmp",
-                Arc::new(VfsFileSystem::new(tmp, processes.clone(), None)),
-            )
-            .map_err(|e| setup(&e))?;
-        mounts
-            .mount("/dev", crate::devfs::build(config.terminal.as_ref()))
-            .map_err(|e| setup(&e))?;
-        mounts
-            .mount("/dev/fd", Arc::new(crate::devfs::FdDir))
-            .map_err(|e| setup(&e))?;
-        let table = [
+        let syscall_mounts = Mounts::new(vec![
+            ("/".into(), Some(root.vfs().clone())),
+            ("/tmp".into(), Some(tmp.clone())),
+            ("/dev".into(), None),
+            ("/proc".into(), None),
+        ]);
+        let proc_mounts = [
             ("wasmux-root", "/", "wasmux"),
             ("tmpfs", "/tmp", "tmpfs"),
             ("devfs", "/dev", "devtmpfs"),
             ("proc", "/proc", "proc"),
-        ];
-        let table = table
-            .iter()
-            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
-            .collect();
-        mounts
-            .mount(
-                "/proc",
-                crate::procfs::ProcFs::new(table, processes.clone()),
-            )
-            .map_err(|e| setup(&e))?;
+        ]
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+        let mounts: MountTable<Mounted> = MountTable::new(vec![
+            ("/".into(), Arc::new(root.clone())),
+            (
+                "/tmp".into(),
+                Arc::new(VfsFileSystem::new(tmp, processes.clone(), None)),
+            ),
+            ("/dev".into(), crate::devfs::build(config.terminal.as_ref())),
+            ("/dev/fd".into(), Arc::new(crate::devfs::FdDir)),
+            (
+                "/proc".into(),
+                crate::procfs::ProcFs::new(proc_mounts, processes.clone()),
+            ),
+        ]);
 
         let mut engine = Engine::default();
         engine.set_tunables(MemoryLimit::new(config.memory_limit));

@@ -3,7 +3,7 @@
 //! filesystem.
 //!
 //! - [`vfs_adapter`] — the vfs as a `virtual_fs::FileSystem` for wasmer-wasix.
-//! - [`devfs`] — `/dev`; [`procfs`] — `/proc`.
+//! - [`mounts`] — the mount table; [`devfs`] — `/dev`; [`procfs`] — `/proc`.
 //! - [`image`] — what a fresh root gets on first boot.
 //! - [`exec`] — `PATH` lookup, `#!` interpreters, exit statuses 126/127.
 //! - [`writeback`] — the native write-back thread (the browser has its own).
@@ -14,6 +14,7 @@ pub mod exec;
 pub mod image;
 pub mod kernel;
 pub mod limits;
+pub mod mounts;
 pub mod process;
 pub mod procfs;
 pub mod syscalls;

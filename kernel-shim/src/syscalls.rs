@@ -29,12 +29,14 @@
 //! `dev u64, ino u64, mode u32, nlink u32, uid u32, gid u32, rdev u64,
 //! size u64, blocks u64, atime (sec i64, nsec i64), mtime (…), ctime (…)`.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use wasmer::{Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Memory, Module, StoreMut};
 use wasmer_wasix::runtime::{InstantiationHook, InstantiationState};
 use wasmux_vfs::{Cred, Errno, Ino, SetAttr, Stat, Vfs};
 
+use crate::mounts::{normalize, MountTable};
 use crate::process::{self, ProcessTable};
 
 /// The name programs import these functions from.
@@ -47,66 +49,25 @@ const EFAULT: i32 = 14;
 const EINVAL: i32 = 22;
 const EOPNOTSUPP: i32 = 95;
 
-/// The filesystems the module acts on, by mount point.
-#[derive(Clone)]
-pub struct Mounts {
-    /// Longest mount point first.
-    mounts: Vec<(Vec<u8>, Vfs)>,
-    /// Mount points of filesystems that are not ours (devices, `/proc`).
-    foreign: Vec<Vec<u8>>,
-}
+/// The filesystems the module acts on, by mount point: a vfs volume, or
+/// `None` for a filesystem that is not ours (devices, `/proc`), where the
+/// calls answer EOPNOTSUPP.
+pub type Mounts = MountTable<Option<Vfs>>;
 
-impl std::fmt::Debug for Mounts {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let points: Vec<_> = self
-            .mounts
-            .iter()
-            .map(|(p, _)| String::from_utf8_lossy(p))
-            .collect();
-        f.debug_struct("Mounts")
-            .field("ours", &points)
-            .field("foreign", &self.foreign.len())
-            .finish()
+/// The volume an absolute path lies in, and the (clean) path inside it.
+fn locate<'m, 'p>(mounts: &'m Mounts, path: &'p [u8]) -> Result<(&'m Vfs, Cow<'p, [u8]>), i32> {
+    if !path.starts_with(b"/") {
+        return Err(EINVAL);
     }
-}
-
-impl Mounts {
-    pub fn new(mut mounts: Vec<(String, Vfs)>, foreign: Vec<String>) -> Mounts {
-        mounts.sort_by_key(|(point, _)| std::cmp::Reverse(point.len()));
-        Mounts {
-            mounts: mounts
-                .into_iter()
-                .map(|(p, v)| (p.into_bytes(), v))
-                .collect(),
-            foreign: foreign.into_iter().map(String::into_bytes).collect(),
-        }
-    }
-
-    /// The filesystem an absolute path lies in, and the path inside it.
-    fn locate<'p>(&self, path: &'p [u8]) -> Result<(&Vfs, &'p [u8]), i32> {
-        if !path.starts_with(b"/") {
-            return Err(EINVAL);
-        }
-        let under = |point: &[u8]| {
-            point == b"/"
-                || (path.starts_with(point) && matches!(path.get(point.len()), None | Some(b'/')))
-        };
-        let ours = self.mounts.iter().find(|(point, _)| under(point));
-        let foreign = self.foreign.iter().find(|point| under(point));
-        match (ours, foreign) {
-            (Some((point, _)), Some(f)) if f.len() > point.len() => Err(EOPNOTSUPP),
-            (None, Some(_)) => Err(EOPNOTSUPP),
-            (Some((point, vfs)), _) => {
-                let rest = if point.as_slice() == b"/" {
-                    path
-                } else {
-                    &path[point.len()..]
-                };
-                Ok((vfs, if rest.is_empty() { b"/" } else { rest }))
-            }
-            (None, None) => Err(EOPNOTSUPP),
-        }
-    }
+    let clean = normalize(path);
+    let (_, vfs, at) = mounts.locate(&clean).ok_or(EOPNOTSUPP)?;
+    let vfs = vfs.as_ref().ok_or(EOPNOTSUPP)?;
+    let inner = match clean {
+        _ if at == clean.len() => Cow::Borrowed(&b"/"[..]),
+        Cow::Borrowed(p) => Cow::Borrowed(&p[at..]),
+        Cow::Owned(p) => Cow::Owned(p[at..].to_vec()),
+    };
+    Ok((vfs, inner))
 }
 
 /// What each instance's imports share.
@@ -239,10 +200,10 @@ fn at_path(
 ) -> i32 {
     let result = (|| {
         let path = read_bytes(ctx, path, path_len)?;
-        let (vfs, inner) = ctx.data().context.mounts.locate(&path)?;
+        let (vfs, inner) = locate(&ctx.data().context.mounts, &path)?;
         let cred = cred(ctx);
         let ino = vfs
-            .resolve(&cred, Ino::ROOT, inner, follow != 0)
+            .resolve(&cred, Ino::ROOT, &inner, follow != 0)
             .map_err(|e: Errno| e.code())?;
         f(vfs, &cred, ino)
     })();
@@ -374,15 +335,19 @@ mod tests {
     fn paths_go_to_the_longest_mount_point() {
         let root = Vfs::new(Arc::new(SystemClock));
         let tmp = Vfs::new(Arc::new(SystemClock));
-        let mounts = Mounts::new(
-            vec![("/".into(), root), ("/tmp".into(), tmp)],
-            vec!["/dev".into(), "/proc".into()],
-        );
-        assert_eq!(mounts.locate(b"/etc/passwd").unwrap().1, b"/etc/passwd");
-        assert_eq!(mounts.locate(b"/tmp/x").unwrap().1, b"/x");
-        assert_eq!(mounts.locate(b"/tmp").unwrap().1, b"/");
-        assert_eq!(mounts.locate(b"/tmpfile").unwrap().1, b"/tmpfile");
-        assert_eq!(mounts.locate(b"/dev/null").err(), Some(EOPNOTSUPP));
-        assert_eq!(mounts.locate(b"relative").err(), Some(EINVAL));
+        let mounts = Mounts::new(vec![
+            ("/".into(), Some(root)),
+            ("/tmp".into(), Some(tmp)),
+            ("/dev".into(), None),
+            ("/proc".into(), None),
+        ]);
+        let inner = |path: &[u8]| locate(&mounts, path).map(|(_, inner)| inner.into_owned());
+        assert_eq!(inner(b"/etc/passwd").unwrap(), b"/etc/passwd");
+        assert_eq!(inner(b"/tmp/x").unwrap(), b"/x");
+        assert_eq!(inner(b"/tmp").unwrap(), b"/");
+        assert_eq!(inner(b"/tmpfile").unwrap(), b"/tmpfile");
+        assert_eq!(inner(b"/tmp/../etc/passwd").unwrap(), b"/etc/passwd");
+        assert_eq!(inner(b"/dev/null").err(), Some(EOPNOTSUPP));
+        assert_eq!(inner(b"relative").err(), Some(EINVAL));
     }
 }
