@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use wasmux_kernel_shim::image::{USER_GID, USER_HOME, USER_NAME, USER_UID};
+use wasmux_kernel_shim::image::{Userland, USER_GID, USER_HOME, USER_NAME, USER_UID};
 use wasmux_kernel_shim::{Kernel, KernelConfig, KernelError, Program, Spawn, Stdio};
 use wasmux_vfs::Cred;
 
@@ -29,6 +29,10 @@ struct Cli {
     /// Directory holding the root filesystem (`root.redb`).
     #[arg(long, global = true, value_name = "DIR")]
     root: Option<PathBuf>,
+    /// Directory of a userland build (`busybox.wasm`, `busybox.links`, as
+    /// `userland/busybox/build.sh` makes): installed into the root at boot.
+    #[arg(long, global = true, value_name = "DIR", env = "WASMUX_USERLAND")]
+    userland: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -89,7 +93,11 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let root = cli.root.clone().unwrap_or_else(default_root);
-    match dispatch(cli.command, &root) {
+    let session = Session {
+        root,
+        userland: cli.userland.clone(),
+    };
+    match dispatch(cli.command, &session) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("wasmux: {e:#}");
@@ -103,7 +111,34 @@ fn main() -> ExitCode {
     }
 }
 
-fn dispatch(command: Command, root: &std::path::Path) -> anyhow::Result<ExitCode> {
+/// What every command shares: where the root filesystem is, and the
+/// userland to install into it.
+struct Session {
+    root: PathBuf,
+    userland: Option<PathBuf>,
+}
+
+impl Session {
+    fn userland(&self) -> anyhow::Result<Option<Userland>> {
+        let Some(dir) = &self.userland else {
+            return Ok(None);
+        };
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).with_context(|| format!("reading the userland: {}", path.display()))
+        };
+        let busybox = read("busybox.wasm")?;
+        let links = String::from_utf8_lossy(&read("busybox.links")?)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
+        Ok(Some(Userland { busybox, links }))
+    }
+}
+
+fn dispatch(command: Command, session: &Session) -> anyhow::Result<ExitCode> {
     match command {
         Command::Run {
             as_root,
@@ -119,7 +154,7 @@ fn dispatch(command: Command, root: &std::path::Path) -> anyhow::Result<ExitCode
             let home = if as_root { "/root" } else { USER_HOME };
             let program = host_or_guest(&program)?;
             run(
-                root,
+                session,
                 cred,
                 program,
                 args,
@@ -127,14 +162,14 @@ fn dispatch(command: Command, root: &std::path::Path) -> anyhow::Result<ExitCode
             )
         }
         Command::Shell => run(
-            root,
+            session,
             Cred::user(USER_UID, USER_GID),
             Program::Guest("/bin/sh".into()),
             vec!["-l".into()],
             USER_HOME.into(),
         )
-        .context("no shell to start (put a WASIX shell at /bin/sh with `wasmux fs import`)"),
-        Command::Fs { command } => fs_cmd::run(command, &store_path(root)),
+        .context("no shell to start (give a userland with --userland, or put a WASIX shell at /bin/sh with `wasmux fs import`)"),
+        Command::Fs { command } => fs_cmd::run(command, &store_path(&session.root)),
         Command::Bench(args) => bench::run(args).map(|()| ExitCode::SUCCESS),
     }
 }
@@ -156,7 +191,7 @@ fn host_or_guest(program: &str) -> anyhow::Result<Program> {
 }
 
 fn run(
-    root: &std::path::Path,
+    session: &Session,
     cred: Cred,
     program: Program,
     args: Vec<String>,
@@ -165,8 +200,9 @@ fn run(
     let home = if cred.is_root() { "/root" } else { USER_HOME };
     let user = if cred.is_root() { "root" } else { USER_NAME };
     let console = console::Console::attach()?;
-    let mut config = KernelConfig::new(store_path(root), module_cache_dir(), cred);
+    let mut config = KernelConfig::new(store_path(&session.root), module_cache_dir(), cred);
     config.terminal = console.as_ref().map(|c| c.terminal().clone());
+    config.userland = session.userland()?;
     let kernel = Kernel::boot(&config)?;
     let env = vec![
         (

@@ -1,7 +1,8 @@
 //! The skeleton a fresh root filesystem gets on first boot: the standard
 //! directories, the user's home, and `/etc` (passwd, group, hostname,
 //! os-release, resolv.conf, profile). Later boots leave everything as the user
-//! left it.
+//! left it — except the userland: `/bin/busybox` is replaced when the kernel
+//! was given a different build, and missing applet links are made again.
 
 use wasmux_vfs::{Cred, Errno, FileKind, Ino, SetAttr, Vfs, VfsResult};
 
@@ -18,11 +19,13 @@ const DIRS: &[(&str, u32)] = &[
     ("/home", 0o755),
     ("/proc", 0o555),
     ("/root", 0o700),
+    ("/sbin", 0o755),
     ("/tmp", 0o1777),
     ("/usr", 0o755),
     ("/usr/bin", 0o755),
     ("/usr/local", 0o755),
     ("/usr/local/bin", 0o755),
+    ("/usr/sbin", 0o755),
     ("/var", 0o755),
 ];
 
@@ -49,7 +52,7 @@ fn etc_files() -> Vec<(&'static str, String)> {
         ),
         (
             "/etc/profile",
-            "export PATH=/usr/local/bin:/usr/bin:/bin\nexport HOME=\"${HOME:-/home/user}\"\nexport PS1='\\u@\\h:\\w\\$ '\n".into(),
+            "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nexport HOME=\"${HOME:-/home/user}\"\nexport PS1='\\u@\\h:\\w\\$ '\nexport PAGER=less EDITOR=vi\nalias ll='ls -l'\n".into(),
         ),
     ]
 }
@@ -80,4 +83,72 @@ pub fn populate(vfs: &Vfs) -> VfsResult<()> {
         vfs.write_file(&cred, path.as_bytes(), content.as_bytes(), 0o644)?;
     }
     Ok(())
+}
+
+/// The userland a kernel installs into its root: one busybox binary and the
+/// paths of its applet links (busybox's `busybox.links`).
+#[derive(Debug, Clone)]
+pub struct Userland {
+    pub busybox: Vec<u8>,
+    pub links: Vec<String>,
+}
+
+/// Where the busybox binary lives; every applet link points here.
+pub const BUSYBOX_PATH: &str = "/bin/busybox";
+
+/// Installs `userland`: `/bin/busybox` (replaced if its bytes differ) and a
+/// symbolic link for every applet path that does not exist yet (a user's
+/// own file at such a path is left alone).
+pub fn install_userland(vfs: &Vfs, userland: &Userland) -> VfsResult<()> {
+    let root = Cred::root();
+    let mut cred = root.clone();
+    cred.umask = 0o022;
+    if !same_content(vfs, BUSYBOX_PATH, &userland.busybox)? {
+        let ino = vfs.write_file(&cred, BUSYBOX_PATH.as_bytes(), &userland.busybox, 0o755)?;
+        let exec = SetAttr {
+            perm: Some(0o755),
+            ..SetAttr::default()
+        };
+        vfs.setattr(&cred, ino, &exec)?;
+    }
+    for link in &userland.links {
+        if link == BUSYBOX_PATH || !link.starts_with('/') {
+            continue;
+        }
+        let at = match vfs.resolve_parent(&cred, Ino::ROOT, link.as_bytes()) {
+            Ok(at) => at,
+            // A link into a directory the user removed: skip it.
+            Err(Errno::NoEnt) | Err(Errno::NotDir) => continue,
+            Err(e) => return Err(e),
+        };
+        match vfs.lookup(&cred, at.dir, &at.name) {
+            Ok(_) => continue,
+            Err(Errno::NoEnt) => {}
+            Err(e) => return Err(e),
+        }
+        vfs.symlink(&cred, at.dir, &at.name, BUSYBOX_PATH.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Whether the regular file at `path` holds exactly `bytes`.
+fn same_content(vfs: &Vfs, path: &str, bytes: &[u8]) -> VfsResult<bool> {
+    let ino = match vfs.resolve(&Cred::root(), Ino::ROOT, path.as_bytes(), false) {
+        Ok(ino) => ino,
+        Err(Errno::NoEnt) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let stat = vfs.stat(ino)?;
+    if stat.kind != FileKind::Regular || stat.size != bytes.len() as u64 {
+        return Ok(false);
+    }
+    let mut have = vec![0; bytes.len()];
+    let mut at = 0;
+    while at < have.len() {
+        match vfs.read(ino, at as u64, &mut have[at..])? {
+            0 => return Ok(false),
+            n => at += n,
+        }
+    }
+    Ok(have == bytes)
 }

@@ -92,6 +92,8 @@ pub struct KernelConfig {
     /// programs see its modes through WASIX `tty_get`/`tty_set`, and its
     /// control keys signal them.
     pub terminal: Option<Arc<Terminal>>,
+    /// The userland to install into the root at boot, if any.
+    pub userland: Option<image::Userland>,
 }
 
 /// The memory a process may use unless configured otherwise: 2 GiB, half of
@@ -107,6 +109,7 @@ impl KernelConfig {
             cred,
             memory_limit: DEFAULT_MEMORY_LIMIT,
             terminal: None,
+            userland: None,
         }
     }
 }
@@ -190,7 +193,7 @@ impl Running<'_> {
             Ok(code) => Some(code.raw()),
             Err(err) => err.as_exit_code().map(|c| c.raw()),
         };
-        if let Some(signal) = self.kernel.processes.death_signal(self.pid, code) {
+        if let Some(signal) = self.kernel.processes.death_signal(self.pid) {
             return 128 + i32::from(signal);
         }
         code.unwrap_or_else(|| {
@@ -235,6 +238,10 @@ impl Kernel {
                 }
             })?;
         image::populate(volume.vfs()).map_err(|e| setup(&format!("first boot: {e}")))?;
+        if let Some(userland) = &config.userland {
+            image::install_userland(volume.vfs(), userland)
+                .map_err(|e| setup(&format!("installing the userland: {e}")))?;
+        }
         let writeback = WriteBack::start(volume);
         let processes = ProcessTable::new(config.cred.clone());
         let root = VfsFileSystem::new(
@@ -296,13 +303,8 @@ impl Kernel {
         runtime.with_instantiation_hook(WasmuxImports::new(syscall_mounts, processes.clone()));
         if let Some(terminal) = &config.terminal {
             runtime.set_tty(terminal.clone());
-            let foreground = processes.clone();
-            terminal.set_signaller(Box::new(move |signal| {
-                for pid in foreground.pids() {
-                    // A process may end between the listing and the signal.
-                    let _ = foreground.kill(pid, signal);
-                }
-            }));
+            let processes = processes.clone();
+            terminal.set_signaller(Box::new(move |signal| processes.kill_foreground(signal)));
         }
         let cache = SharedCache::new()
             .with_fallback(FileSystemCache::new(&config.module_cache, tokio_tasks));

@@ -14,7 +14,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
@@ -29,18 +29,28 @@ use wasmux_vfs::Cred;
 /// A process id, as the guest sees it.
 pub type Pid = u32;
 
-/// Linux's signal numbers the kernel itself sends.
+/// Linux's signal numbers the kernel itself sends or treats specially.
 pub const SIGKILL: u8 = 9;
+pub const SIGCHLD: u8 = 17;
 
-/// The signals wasmer-wasix's default action ends a process for, with the
-/// exit code it then reports (`None`: whatever the process had; SIGKILL
-/// cannot be caught, so the kill alone decides).
-const DEADLY: [(u8, Option<i32>); 4] = [
-    (2, Some(27)),  // SIGINT: EINTR
-    (3, Some(0)),   // SIGQUIT: success
-    (9, None),      // SIGKILL
-    (13, Some(64)), // SIGPIPE: EPIPE
-];
+/// What Linux does with a signal nobody catches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultAction {
+    Terminate,
+    Ignore,
+    /// Stop the process. wasmer-wasix cannot suspend a process, so the
+    /// kernel ignores these (job control without `^Z`).
+    Stop,
+}
+
+/// Linux's default action for `signal` (1..=31).
+pub fn default_action(signal: u8) -> DefaultAction {
+    match signal {
+        17 | 18 | 23 | 28 => DefaultAction::Ignore, // CHLD CONT URG WINCH
+        19..=22 => DefaultAction::Stop,             // STOP TSTP TTIN TTOU
+        _ => DefaultAction::Terminate,
+    }
+}
 
 /// Stops the WebAssembly code of one thread wherever it is, even in a loop
 /// without syscalls. Natively this is wasmer's store interrupter (a signal to
@@ -54,6 +64,7 @@ pub struct ProcessRecord {
     started: Instant,
     process: WasiProcess,
     state: Mutex<RecordState>,
+    signal_cond: Condvar,
 }
 
 struct RecordState {
@@ -68,6 +79,23 @@ struct RecordState {
     /// next one comes (a blocked terminal read, see [`ProcessRecord::signals_received`]).
     signals_received: u64,
     signal_wakers: Vec<Waker>,
+    /// Process group and session (job control).
+    pgid: Pid,
+    sid: Pid,
+    /// Whether the running program registered to receive signals itself
+    /// (it imports WASIX `callback_signal`, as the userland's C
+    /// compatibility layer does). Otherwise the kernel applies Linux's
+    /// default action for it.
+    catches_signals: bool,
+    /// Whether a program that catches signals has registered its handler
+    /// (`wasmux.signals_ready`). Until then the kernel holds its signals:
+    /// wasmer-wasix would drop them (or apply its own defaults) in the
+    /// window between a fork or exec and the registration.
+    signals_ready: bool,
+    held: Vec<u8>,
+    /// Signals the process ignores (bit `n - 1` for signal `n`), as its
+    /// program told the kernel; kept across exec and inherited, as on Linux.
+    ignored: u64,
 }
 
 impl ProcessRecord {
@@ -122,7 +150,49 @@ impl ProcessRecord {
             state.signals_received += 1;
             std::mem::take(&mut state.signal_wakers)
         };
+        self.signal_cond.notify_all();
         wakers.into_iter().for_each(Waker::wake);
+    }
+
+    /// The signals the process ignores (bit `n - 1` for signal `n`).
+    pub fn ignored_signals(&self) -> u64 {
+        self.state().ignored
+    }
+
+    pub fn set_ignored_signals(&self, mask: u64) {
+        self.state().ignored = mask & !(1 << (SIGKILL - 1));
+    }
+
+    /// The process group.
+    pub fn pgid(&self) -> Pid {
+        self.state().pgid
+    }
+
+    /// The session.
+    pub fn sid(&self) -> Pid {
+        self.state().sid
+    }
+
+    /// Blocks until the count of signals the process has received (modulo
+    /// 2³²) is no longer `seen`, or until `timeout`; returns the count.
+    /// This is how a program waits for a signal (`sigsuspend`, a `wait`
+    /// for a child) without sitting in a wasmer-wasix wait, which ends the
+    /// process on SIGINT even when the program handles it.
+    pub fn wait_for_signal(&self, seen: u32, timeout: Duration) -> u32 {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.state();
+        while state.signals_received as u32 == seen {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            state = self
+                .signal_cond
+                .wait_timeout(state, deadline - now)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        state.signals_received as u32
     }
 
     fn interrupt_all(&self) {
@@ -139,9 +209,11 @@ pub struct ProcessTable {
     records: Mutex<BTreeMap<Pid, Arc<ProcessRecord>>>,
     /// The argv of processes the kernel itself is about to start, by pid.
     pending_argv: Mutex<HashMap<Pid, Vec<String>>>,
-    /// The last deadly signal the kernel sent each process, until its status
-    /// is read (see [`ProcessTable::death_signal`]).
-    signalled: Mutex<HashMap<Pid, u8>>,
+    /// The signal each process died of, until its status is read (see
+    /// [`ProcessTable::death_signal`]).
+    deaths: Mutex<HashMap<Pid, u8>>,
+    /// The terminal's foreground process group, once a shell set one.
+    foreground: Mutex<Option<Pid>>,
 }
 
 impl std::fmt::Debug for ProcessTable {
@@ -159,6 +231,21 @@ pub enum KillError {
     NoSuchProcess(Pid),
     #[error("invalid signal number: {0}")]
     InvalidSignal(u8),
+    #[error("no process in group {0}")]
+    NoSuchGroup(Pid),
+    #[error("operation not permitted")]
+    NotPermitted,
+}
+
+impl KillError {
+    /// The Linux errno a guest sees.
+    pub fn errno(&self) -> i32 {
+        match self {
+            KillError::NoSuchProcess(_) | KillError::NoSuchGroup(_) => 3, // ESRCH
+            KillError::InvalidSignal(_) => 22,                            // EINVAL
+            KillError::NotPermitted => 1,                                 // EPERM
+        }
+    }
 }
 
 impl ProcessTable {
@@ -169,7 +256,8 @@ impl ProcessTable {
             default_cred,
             records: Mutex::new(BTreeMap::new()),
             pending_argv: Mutex::new(HashMap::new()),
-            signalled: Mutex::new(HashMap::new()),
+            deaths: Mutex::new(HashMap::new()),
+            foreground: Mutex::new(None),
         })
     }
 
@@ -207,8 +295,16 @@ impl ProcessTable {
     /// process inherits its parent's credentials; a fork (`is_fork`) also its
     /// command line, while a new program's is the one the kernel was told
     /// ([`ProcessTable::expect_argv`]) or, for programs started by a guest,
-    /// empty until the program names it (`wasmux.proc_set_cmdline`).
-    fn enter(&self, process: &WasiProcess, is_fork: bool) -> Arc<ProcessRecord> {
+    /// empty until the program names it (`wasmux.proc_set_cmdline`). A new
+    /// process joins its parent's process group and session; one the kernel
+    /// starts leads its own. `catches_signals` is set for a task that
+    /// starts a program (not a thread of a running one).
+    fn enter(
+        &self,
+        process: &WasiProcess,
+        is_fork: bool,
+        catches_signals: Option<bool>,
+    ) -> Arc<ProcessRecord> {
         let pid = process.pid().raw();
         let argv = self
             .pending_argv
@@ -231,6 +327,8 @@ impl ProcessTable {
                     Some(p) if is_fork => p.argv(),
                     _ => Vec::new(),
                 };
+                let (pgid, sid) = parent.map_or((pid, pid), |p| (p.pgid(), p.sid()));
+                let ignored = parent.map_or(0, |p| p.ignored_signals());
                 let record = Arc::new(ProcessRecord {
                     pid,
                     ppid,
@@ -243,7 +341,14 @@ impl ProcessTable {
                         tasks: 0,
                         signals_received: 0,
                         signal_wakers: Vec::new(),
+                        pgid,
+                        sid,
+                        catches_signals: false,
+                        signals_ready: false,
+                        held: Vec::new(),
+                        ignored,
                     }),
+                    signal_cond: Condvar::new(),
                 });
                 records.insert(pid, record.clone());
                 record
@@ -251,6 +356,10 @@ impl ProcessTable {
         };
         let mut state = record.state();
         state.tasks += 1;
+        if let Some(catches) = catches_signals {
+            state.catches_signals = catches;
+            state.signals_ready = false;
+        }
         if let Some(argv) = argv {
             state.argv = argv;
         }
@@ -259,11 +368,24 @@ impl ProcessTable {
     }
 
     fn leave(&self, record: &ProcessRecord) {
-        let mut records = self.records();
-        let mut state = record.state();
-        state.tasks -= 1;
-        if state.tasks == 0 {
-            Self::remove(&mut records, record);
+        let ended = {
+            let mut records = self.records();
+            let mut state = record.state();
+            state.tasks -= 1;
+            state.tasks == 0 && {
+                drop(state);
+                Self::remove(&mut records, record);
+                true
+            }
+        };
+        if ended {
+            // Only a parent that catches signals hears of it: SIGCHLD is
+            // ignored by default.
+            if let Some(parent) = self.get(record.ppid) {
+                if parent.state().catches_signals {
+                    let _ = self.kill(parent.pid, SIGCHLD);
+                }
+            }
         }
     }
 
@@ -286,25 +408,37 @@ impl ProcessTable {
         }
     }
 
-    /// Sends `signal` to a process. `SIGKILL` also interrupts its running
-    /// WebAssembly code, so a process busy in a loop without syscalls dies
-    /// too; other signals arrive at its next syscall, as wasmer-wasix
-    /// delivers them, or end a terminal read it is blocked in.
+    /// Sends `signal` to a process.
+    ///
+    /// A program that catches signals gets it from wasmer-wasix at its next
+    /// syscall (or sooner: a terminal read it is blocked in ends). For one
+    /// that does not, the kernel applies Linux's default action itself, as
+    /// wasmer-wasix's own defaults differ (it ignores SIGTERM and SIGHUP,
+    /// ignores every signal in a program exec'd by one that registered a
+    /// handler, and reports deaths as exit codes of its choosing): a
+    /// terminating signal kills the process like `SIGKILL` — which also
+    /// stops WebAssembly code in a loop without syscalls — and is recorded
+    /// as its cause of death.
     pub fn kill(&self, pid: Pid, signal: u8) -> Result<(), KillError> {
         let wasi_signal = Signal::try_from(signal).map_err(|_| KillError::InvalidSignal(signal))?;
+        if signal > 31 {
+            return Err(KillError::InvalidSignal(signal));
+        }
         let record = self.get(pid).ok_or(KillError::NoSuchProcess(pid))?;
         if signal == 0 {
             return Ok(());
         }
-        if DEADLY.iter().any(|&(s, _)| s == signal) {
-            self.signalled
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(pid, signal);
+        let (catches, ignored) = {
+            let state = record.state();
+            (state.catches_signals, state.ignored)
+        };
+        if ignored & (1 << (signal - 1)) != 0 {
+            return Ok(());
         }
-        record.process.signal_process(wasi_signal);
-        record.signal_arrived();
-        if signal == SIGKILL {
+        if signal == SIGKILL || (!catches && default_action(signal) == DefaultAction::Terminate) {
+            self.deaths().entry(pid).or_insert(signal);
+            record.process.signal_process(Signal::Sigkill);
+            record.signal_arrived();
             // An interrupt can miss a thread that is just entering wasm code;
             // keep knocking until the process is gone.
             std::thread::spawn(move || {
@@ -317,25 +451,163 @@ impl ProcessTable {
                 }
                 tracing::warn!(pid, "process survived SIGKILL for 5 s");
             });
+        } else if catches {
+            {
+                let mut state = record.state();
+                if !state.signals_ready {
+                    state.held.push(signal);
+                    return Ok(());
+                }
+            }
+            record.process.signal_process(wasi_signal);
+            record.signal_arrived();
         }
         Ok(())
     }
 
-    /// The signal that killed `pid`, given the exit code wasmer-wasix
-    /// reported for it; read once. wasmer-wasix ends a process that has no
-    /// handler for a deadly signal with an exit code of its own choosing
-    /// (27 for SIGINT, 0 for SIGQUIT, 64 for SIGPIPE), so a process the
-    /// kernel signalled and that ended with exactly that code died of the
-    /// signal. (One that caught the signal and then chose that same exit
-    /// code would be misread; nothing else can tell them apart.)
-    pub fn death_signal(&self, pid: Pid, exit_code: Option<i32>) -> Option<u8> {
-        let signal = self
-            .signalled
+    /// Whether the process's program can take signals now. A program that
+    /// has registered its signal handler says `true`, and the signals held
+    /// for it until then are sent; one about to exec says `false`, so that
+    /// a signal sent while its image is replaced waits for the new one
+    /// (wasmer-wasix would lose it with the old image's thread).
+    pub fn set_signals_ready(&self, record: &ProcessRecord, ready: bool) {
+        let held = {
+            let mut state = record.state();
+            state.signals_ready = ready;
+            if !ready {
+                return;
+            }
+            std::mem::take(&mut state.held)
+        };
+        for signal in held {
+            let _ = self.kill(record.pid, signal);
+        }
+    }
+
+    /// Sends `signal` to every process of group `pgid`.
+    pub fn kill_group(&self, pgid: Pid, signal: u8) -> Result<(), KillError> {
+        let members: Vec<Pid> = self
+            .records()
+            .values()
+            .filter(|r| r.pgid() == pgid)
+            .map(|r| r.pid)
+            .collect();
+        if members.is_empty() {
+            return Err(KillError::NoSuchGroup(pgid));
+        }
+        for pid in members {
+            // A member may end between the listing and the signal.
+            let _ = self.kill(pid, signal);
+        }
+        Ok(())
+    }
+
+    /// Sends a signal the way Linux's `kill(pid, signal)` does from process
+    /// `caller`: `pid > 0` one process, `0` the caller's group, `-1` every
+    /// process but the caller, `< -1` the group `-pid`.
+    pub fn kill_as(&self, caller: &ProcessRecord, pid: i32, signal: u8) -> Result<(), KillError> {
+        match pid {
+            0 => self.kill_group(caller.pgid(), signal),
+            -1 => {
+                for other in self.pids().into_iter().filter(|&p| p != caller.pid) {
+                    let _ = self.kill(other, signal);
+                }
+                Ok(())
+            }
+            p if p < 0 => self.kill_group(p.unsigned_abs(), signal),
+            p => self.kill(p.unsigned_abs(), signal),
+        }
+    }
+
+    /// Signals typed on the terminal go to its foreground process group,
+    /// or, before a shell has set one, to every process.
+    pub fn kill_foreground(&self, signal: u8) {
+        let foreground = *self.foreground.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(pgid) = foreground {
+            if self.kill_group(pgid, signal).is_ok() {
+                return;
+            }
+        }
+        for pid in self.pids() {
+            let _ = self.kill(pid, signal);
+        }
+    }
+
+    /// The terminal's foreground process group (`tcgetpgrp`): the one a
+    /// shell set, else the caller's own.
+    pub fn foreground(&self, caller: &ProcessRecord) -> Pid {
+        self.foreground
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(&pid)?;
-        let (_, code) = DEADLY.iter().find(|&&(s, _)| s == signal)?;
-        (code.is_none() || *code == exit_code).then_some(signal)
+            .unwrap_or_else(|| caller.pgid())
+    }
+
+    /// `tcsetpgrp`: the group must exist in the caller's session.
+    pub fn set_foreground(&self, caller: &ProcessRecord, pgid: Pid) -> Result<(), KillError> {
+        let exists = self
+            .records()
+            .values()
+            .any(|r| r.pgid() == pgid && r.sid() == caller.sid());
+        if !exists {
+            return Err(KillError::NotPermitted);
+        }
+        *self.foreground.lock().unwrap_or_else(|p| p.into_inner()) = Some(pgid);
+        Ok(())
+    }
+
+    /// `setpgid(pid, pgid)` from `caller`: `pid` is the caller or one of
+    /// its children in the same session, `0` meaning the caller; `pgid` `0`
+    /// means `pid`; a group other than `pid`'s own must exist in the session.
+    pub fn set_pgid(&self, caller: &ProcessRecord, pid: Pid, pgid: Pid) -> Result<(), KillError> {
+        let pid = if pid == 0 { caller.pid } else { pid };
+        let pgid = if pgid == 0 { pid } else { pgid };
+        let target = self.get(pid).ok_or(KillError::NoSuchProcess(pid))?;
+        if target.pid != caller.pid && target.ppid != caller.pid {
+            return Err(KillError::NoSuchProcess(pid));
+        }
+        if target.sid() != caller.sid() || target.sid() == target.pid {
+            return Err(KillError::NotPermitted);
+        }
+        if pgid != pid
+            && !self
+                .records()
+                .values()
+                .any(|r| r.pgid() == pgid && r.sid() == caller.sid())
+        {
+            return Err(KillError::NotPermitted);
+        }
+        target.state().pgid = pgid;
+        Ok(())
+    }
+
+    /// `setsid()`: the caller leads a new session and group, unless it
+    /// already leads a group.
+    pub fn set_sid(&self, caller: &ProcessRecord) -> Result<Pid, KillError> {
+        let mut state = caller.state();
+        if state.pgid == caller.pid {
+            return Err(KillError::NotPermitted);
+        }
+        state.pgid = caller.pid;
+        state.sid = caller.pid;
+        Ok(caller.pid)
+    }
+
+    fn deaths(&self) -> MutexGuard<'_, HashMap<Pid, u8>> {
+        self.deaths.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records that `pid` is dying of `signal` (a program that catches
+    /// signals applying a default action itself, see `wasmux.exit_signal`).
+    /// The first cause recorded wins: a process the kernel killed with
+    /// SIGTERM then sees wasmer-wasix's SIGKILL in its handler.
+    pub fn record_death(&self, pid: Pid, signal: u8) {
+        self.deaths().entry(pid).or_insert(signal);
+    }
+
+    /// The signal that killed `pid`, if one did; read once, when its status
+    /// is collected.
+    pub fn death_signal(&self, pid: Pid) -> Option<u8> {
+        self.deaths().remove(&pid)
     }
 
     /// Who a process calling into the kernel acts as: its own credentials if
@@ -454,7 +726,16 @@ impl<T: VirtualTaskManager> VirtualTaskManager for ProcessTasks<T> {
         // A fork resumes its parent's program (restoring its globals); a new
         // program starts from its own `_start`.
         let is_fork = task.globals.is_some();
-        let record = self.table.enter(&task.env.process, is_fork);
+        // A thread shares a running program's memory (and has no globals to
+        // restore); anything else starts a program or a copy of one (a
+        // fork), which may catch signals or not.
+        let is_thread = !is_fork && matches!(task.spawn_type, SpawnType::AttachMemory(_));
+        let catches = (!is_thread).then(|| {
+            task.module
+                .imports()
+                .any(|i| i.module() == "wasix_32v1" && i.name() == "callback_signal")
+        });
+        let record = self.table.enter(&task.env.process, is_fork, catches);
         let guard = TaskGuard {
             table: self.table.clone(),
             record: record.clone(),

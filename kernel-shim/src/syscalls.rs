@@ -13,6 +13,18 @@
 //! | `getuid`, `geteuid`, `getgid`, `getegid` | `() -> id` | the process's credentials |
 //! | `getppid` | `() -> pid` | the parent's pid (WASIX's answers 0) |
 //! | `proc_set_cmdline` | `(argv, argv_len) -> errno` | names the process in `/proc/<pid>/cmdline` (NUL-separated) |
+//! | `kill` | `(pid, signal) -> errno` | Linux `kill`: `pid` > 0, 0 (own group), -1 (all others), < -1 (a group) |
+//! | `setpgid` | `(pid, pgid) -> errno` | joins or makes a process group (job control) |
+//! | `getpgid`, `getsid` | `(pid) -> id or -errno` | a process's group or session; `0` is the caller |
+//! | `setsid` | `() -> sid or -errno` | makes the caller lead a new session |
+//! | `tcgetpgrp` | `() -> pgid` | the terminal's foreground process group |
+//! | `tcsetpgrp` | `(pgid) -> errno` | makes a group of the caller's session the foreground one |
+//! | `exit_signal` | `(signal) -> errno` | records that the caller, about to exit, dies of `signal` |
+//! | `wait_status` | `(pid, exit_code) -> status` | the Linux wait status of a child WASIX `proc_join` reported with `exit_code` |
+//! | `sigignore_set` | `(mask: i64) -> errno` | the signals the caller ignores (bit `n - 1` for signal `n`), kept across exec |
+//! | `sigignore_get` | `() -> mask: i64` | the same, as a new program starts |
+//! | `signals_ready` | `(ready) -> errno` | 1: the caller has registered its WASIX signal callback, signals held since its fork or exec are sent; 0: it is about to exec, hold them |
+//! | `signal_wait` | `(seen, timeout_ms) -> count` | blocks until the caller has received more than `seen` signals (or the timeout); `seen` -1 just reads the count |
 //!
 //! All arguments are `i32`; pointers are offsets in the caller's memory.
 //! Errors are **Linux** errno values (not WASI's), 0 is success.
@@ -31,6 +43,7 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::time::Duration;
 
 use wasmer::{Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Memory, Module, StoreMut};
 use wasmer_wasix::runtime::{InstantiationHook, InstantiationState};
@@ -45,6 +58,7 @@ pub const MODULE: &str = "wasmux";
 /// Size of the record `path_stat` writes.
 pub const STAT_SIZE: usize = 104;
 
+const ESRCH: i32 = 3;
 const EFAULT: i32 = 14;
 const EINVAL: i32 = 22;
 const EOPNOTSUPP: i32 = 95;
@@ -141,6 +155,49 @@ impl InstantiationHook for WasmuxImports {
         define(
             "proc_set_cmdline",
             Function::new_typed_with_env(store, &env, proc_set_cmdline),
+        );
+        define("kill", Function::new_typed_with_env(store, &env, kill));
+        define(
+            "setpgid",
+            Function::new_typed_with_env(store, &env, setpgid),
+        );
+        define(
+            "getpgid",
+            Function::new_typed_with_env(store, &env, getpgid),
+        );
+        define("getsid", Function::new_typed_with_env(store, &env, getsid));
+        define("setsid", Function::new_typed_with_env(store, &env, setsid));
+        define(
+            "tcgetpgrp",
+            Function::new_typed_with_env(store, &env, tcgetpgrp),
+        );
+        define(
+            "tcsetpgrp",
+            Function::new_typed_with_env(store, &env, tcsetpgrp),
+        );
+        define(
+            "exit_signal",
+            Function::new_typed_with_env(store, &env, exit_signal),
+        );
+        define(
+            "wait_status",
+            Function::new_typed_with_env(store, &env, wait_status),
+        );
+        define(
+            "sigignore_set",
+            Function::new_typed_with_env(store, &env, sigignore_set),
+        );
+        define(
+            "sigignore_get",
+            Function::new_typed_with_env(store, &env, sigignore_get),
+        );
+        define(
+            "signals_ready",
+            Function::new_typed_with_env(store, &env, signals_ready),
+        );
+        define(
+            "signal_wait",
+            Function::new_typed_with_env(store, &env, signal_wait),
         );
         Ok((imports, InstantiationState::new(env)))
     }
@@ -324,6 +381,120 @@ fn proc_set_cmdline(ctx: FunctionEnvMut<'_, InstanceEnv>, argv: i32, argv_len: i
             .collect(),
     );
     0
+}
+
+/// The calling process's record, or ESRCH for a caller that is not one.
+fn caller() -> Result<Arc<process::ProcessRecord>, i32> {
+    process::current().ok_or(ESRCH)
+}
+
+/// A signal number from the guest: 0..=31.
+fn signal_number(signal: i32) -> Result<u8, i32> {
+    u8::try_from(signal)
+        .ok()
+        .filter(|&s| s <= 31)
+        .ok_or(EINVAL)
+}
+
+fn errno_of(result: Result<(), i32>) -> i32 {
+    result.err().unwrap_or(0)
+}
+
+/// An id, or minus the errno.
+fn id_or_errno(result: Result<process::Pid, i32>) -> i32 {
+    result.map_or_else(|errno| -errno, |id| id as i32)
+}
+
+fn kill(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32, signal: i32) -> i32 {
+    errno_of((|| {
+        let caller = caller()?;
+        let signal = signal_number(signal)?;
+        let table = &ctx.data().context.processes;
+        table.kill_as(&caller, pid, signal).map_err(|e| e.errno())
+    })())
+}
+
+fn setpgid(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32, pgid: i32) -> i32 {
+    errno_of((|| {
+        let (pid, pgid) = (pid.try_into().map_err(|_| EINVAL)?, pgid.try_into().map_err(|_| EINVAL)?);
+        let table = &ctx.data().context.processes;
+        table.set_pgid(&*caller()?, pid, pgid).map_err(|e| e.errno())
+    })())
+}
+
+/// The record of `pid`, `0` meaning the caller.
+fn record_of(ctx: &FunctionEnvMut<'_, InstanceEnv>, pid: i32) -> Result<Arc<process::ProcessRecord>, i32> {
+    match pid {
+        0 => caller(),
+        p if p < 0 => Err(ESRCH),
+        p => ctx.data().context.processes.get(p as process::Pid).ok_or(ESRCH),
+    }
+}
+
+fn getpgid(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32) -> i32 {
+    id_or_errno(record_of(&ctx, pid).map(|r| r.pgid()))
+}
+
+fn getsid(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32) -> i32 {
+    id_or_errno(record_of(&ctx, pid).map(|r| r.sid()))
+}
+
+fn setsid(ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {
+    let table = &ctx.data().context.processes;
+    id_or_errno(caller().and_then(|c| table.set_sid(&c).map_err(|e| e.errno())))
+}
+
+fn tcgetpgrp(ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {
+    let table = &ctx.data().context.processes;
+    id_or_errno(caller().map(|c| table.foreground(&c)))
+}
+
+fn tcsetpgrp(ctx: FunctionEnvMut<'_, InstanceEnv>, pgid: i32) -> i32 {
+    errno_of((|| {
+        let pgid = pgid.try_into().map_err(|_| EINVAL)?;
+        let table = &ctx.data().context.processes;
+        table.set_foreground(&*caller()?, pgid).map_err(|e| e.errno())
+    })())
+}
+
+fn exit_signal(ctx: FunctionEnvMut<'_, InstanceEnv>, signal: i32) -> i32 {
+    errno_of((|| {
+        let (caller, signal) = (caller()?, signal_number(signal)?);
+        ctx.data().context.processes.record_death(caller.pid, signal);
+        Ok(())
+    })())
+}
+
+fn wait_status(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32, exit_code: i32) -> i32 {
+    let table = &ctx.data().context.processes;
+    match table.death_signal(pid as process::Pid) {
+        Some(signal) => i32::from(signal),
+        None => (exit_code & 0xff) << 8,
+    }
+}
+
+fn sigignore_set(_ctx: FunctionEnvMut<'_, InstanceEnv>, mask: i64) -> i32 {
+    errno_of(caller().map(|c| c.set_ignored_signals(mask as u64)))
+}
+
+fn sigignore_get(_ctx: FunctionEnvMut<'_, InstanceEnv>) -> i64 {
+    caller().map_or(0, |c| c.ignored_signals() as i64)
+}
+
+fn signals_ready(ctx: FunctionEnvMut<'_, InstanceEnv>, ready: i32) -> i32 {
+    let table = &ctx.data().context.processes;
+    errno_of(caller().map(|c| table.set_signals_ready(&c, ready != 0)))
+}
+
+fn signal_wait(_ctx: FunctionEnvMut<'_, InstanceEnv>, seen: i32, timeout_ms: i32) -> i32 {
+    let Ok(caller) = caller() else {
+        return 0;
+    };
+    let timeout = match seen {
+        -1 => Duration::ZERO,
+        _ => Duration::from_millis(timeout_ms.max(0) as u64),
+    };
+    caller.wait_for_signal(seen as u32, timeout) as i32
 }
 
 #[cfg(test)]

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Builds busybox as one WASIX program (WORK IN PROGRESS: compiles and links
-# against wasi-libc + the compat headers; the compat library itself is next).
+# Builds busybox as one WASIX program: `userland/busybox/build.sh` prints
+# the path of busybox.wasm.
 #
 # Source: Debian's busybox source package, fetched with `apt-get source`
 # through a private apt configuration (the system's sources are not touched)
-# and checked against the checksums pinned here.
+# and checked against the checksums pinned here. Compiled with Debian's
+# clang-19 and wasi-libc plus our compatibility layer (userland/compat),
+# linked for WASIX (shared memory, exported stack globals) and instrumented
+# by binaryen's asyncify so that fork and setjmp can capture the stack.
+#
+# The result is cached under a key made of every input (this script, the
+# applet list, the compat sources, the tool versions): an unchanged tree
+# does not rebuild.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -46,6 +53,17 @@ mkdir -p "$sysroot/lib"
 ln -sfn /usr/include/wasm32-wasi "$sysroot/include"
 ln -sfn /usr/lib/wasm32-wasi "$sysroot/lib/wasm32-wasi"
 
+key=$( {
+  cat "$here/build.sh" "$here/applets.conf"
+  find "$repo/userland/compat" -type f -print0 | sort -z | xargs -0 cat
+  clang-19 --version; wasm-opt --version; dpkg-query -W wasi-libc
+} | sha256sum | cut -c1-16)
+out="$cache/out/$key"
+if [ -f "$out/busybox.wasm" ]; then
+  echo "$out/busybox.wasm"
+  exit 0
+fi
+
 cd "$tree"
 make -s allnoconfig >/dev/null
 while read -r option; do
@@ -54,16 +72,51 @@ while read -r option; do
 done <"$here/applets.conf"
 (yes "" || true) | make -s oldconfig >/dev/null
 
+# WASIX fork needs a shared memory, whose data segments are passive
+# (bulk memory). No -matomics: Debian's libc.a has a plain, not
+# thread-local, errno; the program is single-threaded.
 cc="clang-19 --target=wasm32-wasi --sysroot=$sysroot -isystem $repo/userland/compat/include"
-cc+=" -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_PROCESS_CLOCKS -D_GNU_SOURCE"
+cc+=" -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_PROCESS_CLOCKS -D_GNU_SOURCE -mbulk-memory"
+
+# The compatibility layer.
+compat="$cache/compat-build"
+rm -rf "$compat" && mkdir -p "$compat"
+for src in "$repo"/userland/compat/src/*.c; do
+  $cc -std=gnu11 -O2 -Wall -Wextra -Werror -c "$src" -o "$compat/$(basename "$src" .c).o"
+done
+llvm-ar-19 rcs "$compat/libwasmux-compat.a" "$compat"/*.o
+
 # busybox's own link step (scripts/trylink) passes --start-group, which
 # wasm-ld does not know: build the objects with make, link here.
-make -s -j"$(nproc)" CC="$cc" EXTRA_CFLAGS="-std=gnu11" AR=llvm-ar-19 HOSTCC=cc STRIP=true \
-  busybox_unstripped 2>/dev/null || true
+log="$cache/make.log"
+if ! make -k -j"$(nproc)" CC="$cc" EXTRA_CFLAGS="-std=gnu11" AR=llvm-ar-19 HOSTCC=cc STRIP=true \
+  busybox_unstripped >"$log" 2>&1; then
+  # The final trylink fails by design; any other failure is real.
+  errors=$(grep "error:" "$log" | grep -v -e "--start-group" -e "--end-group" \
+    -e "linker command failed" || true)
+  if [ -n "$errors" ]; then
+    sort -u <<<"$errors" | head -80 >&2
+    exit 1
+  fi
+fi
 objects=$(find . -name built-in.o | sort)
 archives=$(find . -name lib.a | sort)
+mkdir -p "$out"
 # shellcheck disable=SC2086
-$cc -o "$cache/busybox.wasm" $objects -Wl,--whole-archive $archives -Wl,--no-whole-archive \
-  -lwasi-emulated-signal -lwasi-emulated-mman -lwasi-emulated-process-clocks \
-  -lwasi-emulated-getpid
-echo "$cache/busybox.wasm"
+$cc -o "$out/busybox.linked.wasm" $objects -Wl,--whole-archive $archives -Wl,--no-whole-archive \
+  "$compat/libwasmux-compat.a" -lwasi-emulated-mman -lwasi-emulated-process-clocks \
+  -Wl,--export=__stack_pointer -Wl,--export=__data_end -Wl,--export=__stack_low \
+  -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=1073741824 \
+  -Wl,--no-check-features -Wl,-z,stack-size=1048576
+# Only these imports unwind the stack: instrumenting just their callers
+# keeps the rest of the program at full speed.
+unwinding="wasix_32v1.proc_fork,wasix_32v1.stack_checkpoint,wasix_32v1.stack_restore"
+unwinding+=",wasix_32v1.proc_exec3,wasix_32v1.proc_exec4"
+wasm-opt --enable-threads --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
+  --asyncify --pass-arg="asyncify-imports@$unwinding" -O2 \
+  "$out/busybox.linked.wasm" -o "$out/busybox.wasm"
+rm "$out/busybox.linked.wasm"
+# The applet links, one absolute path per line (/bin/ls, /usr/bin/env, ...).
+make -s busybox.links >/dev/null 2>&1
+cp busybox.links "$out/busybox.links"
+echo "$out/busybox.wasm"

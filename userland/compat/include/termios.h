@@ -155,7 +155,6 @@ struct winsize {
 #define TIOCSPGRP 0x5410
 #define TIOCGWINSZ 0x5413
 #define TIOCSWINSZ 0x5414
-#define FIONREAD 0x541B
 #define TIOCNOTTY 0x5422
 
 int tcgetattr(int fd, struct termios *t);

@@ -56,4 +56,8 @@ int chroot(const char *path);
 int sethostname(const char *name, size_t len);
 int getdomainname(char *name, size_t len);
 int getpagesize(void);
+
+/* chdir also moves the process's WASIX working directory (see src/fs.c). */
+int __wasmux_chdir(const char *path);
+#define chdir __wasmux_chdir
 #endif

@@ -19,4 +19,11 @@ int lchmod(const char *path, mode_t mode);
 mode_t umask(mode_t mask);
 int mkfifo(const char *path, mode_t mode);
 int mknod(const char *path, mode_t mode, dev_t dev);
+
+/* stat and lstat with permission bits and owners (wasi-libc's have
+ * neither); function-like macros, so `struct stat` is untouched. */
+int __wasmux_stat(const char *path, struct stat *st);
+int __wasmux_lstat(const char *path, struct stat *st);
+#define stat(path, st) __wasmux_stat(path, st)
+#define lstat(path, st) __wasmux_lstat(path, st)
 #endif

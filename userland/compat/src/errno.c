@@ -1,0 +1,35 @@
+/* Linux errno values (from the wasmux import module) to wasi-libc's. */
+#include <errno.h>
+
+#include "imports.h"
+
+int __wasmux_linux_errno(int linux_errno)
+{
+    switch (linux_errno) {
+    case 0: return 0;
+    case 1: return EPERM;
+    case 2: return ENOENT;
+    case 3: return ESRCH;
+    case 4: return EINTR;
+    case 5: return EIO;
+    case 9: return EBADF;
+    case 10: return ECHILD;
+    case 12: return ENOMEM;
+    case 13: return EACCES;
+    case 14: return EFAULT;
+    case 16: return EBUSY;
+    case 17: return EEXIST;
+    case 18: return EXDEV;
+    case 20: return ENOTDIR;
+    case 21: return EISDIR;
+    case 22: return EINVAL;
+    case 25: return ENOTTY;
+    case 28: return ENOSPC;
+    case 30: return EROFS;
+    case 36: return ENAMETOOLONG;
+    case 39: return ENOTEMPTY;
+    case 40: return ELOOP;
+    case 95: return ENOTSUP;
+    default: return EIO;
+    }
+}

@@ -1,0 +1,199 @@
+/* Descriptors: pipes, duplication, close-on-exec, and the ioctls a
+ * terminal program asks. WASIX has the calls (`fd_pipe`, `fd_dup2` with
+ * F_DUPFD's "lowest free at or above" meaning, `fd_renumber` with dup2's
+ * meaning, `fd_fdflags_*` for FD_CLOEXEC); wasi-libc does not wrap them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+#include <wasi/api.h>
+#include <wasi/libc-find-relpath.h>
+
+#include "imports.h"
+
+#undef fcntl
+#undef ioctl
+
+int pipe(int fds[2]) { return pipe2(fds, 0); }
+
+int pipe2(int fds[2], int flags)
+{
+    uint32_t r, w;
+    int err = wasix_fd_pipe(&r, &w);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    if (flags & O_NONBLOCK) {
+        fcntl((int)r, F_SETFL, O_NONBLOCK);
+        fcntl((int)w, F_SETFL, O_NONBLOCK);
+    }
+    fds[0] = (int)r;
+    fds[1] = (int)w;
+    return 0;
+}
+
+static int dup_at_least(int fd, int min, int cloexec)
+{
+    uint32_t out;
+    int err = wasix_fd_dup2((uint32_t)fd, (uint32_t)min, cloexec, &out);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return (int)out;
+}
+
+int dup(int fd) { return dup_at_least(fd, 0, 0); }
+
+int dup3(int fd, int to, int flags)
+{
+    if (fd == to || to < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    int err = __wasi_fd_renumber((__wasi_fd_t)fd, (__wasi_fd_t)to);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    /* wasi-libc's O_CLOEXEC is 0, so `flags` cannot ask for it; the new
+     * descriptor does not inherit close-on-exec, as dup2 requires. */
+    (void)flags;
+    wasix_fd_fdflags_set((uint32_t)to, 0);
+    return to;
+}
+
+int dup2(int fd, int to)
+{
+    if (fd == to) {
+        /* dup2 of a descriptor onto itself only checks it is open. */
+        if (fcntl(fd, F_GETFL) < 0)
+            return -1;
+        return to;
+    }
+    return dup3(fd, to, 0);
+}
+
+static int get_cloexec(int fd)
+{
+    uint16_t flags;
+    int err = wasix_fd_fdflags_get((uint32_t)fd, &flags);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return (flags & WASIX_FDFLAG_CLOEXEC) ? FD_CLOEXEC : 0;
+}
+
+int __wasmux_fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    int arg = va_arg(ap, int);
+    va_end(ap);
+    switch (cmd) {
+    case F_DUPFD:
+        return dup_at_least(fd, arg, 0);
+    case F_DUPFD_CLOEXEC:
+        return dup_at_least(fd, arg, 1);
+    case F_GETFD:
+        return get_cloexec(fd);
+    case F_SETFD: {
+        int err = wasix_fd_fdflags_set((uint32_t)fd,
+                                       (arg & FD_CLOEXEC) ? WASIX_FDFLAG_CLOEXEC : 0);
+        RETURN_ERRNO(err, 0);
+    }
+    case F_GETLK: case F_SETLK: case F_SETLKW:
+        /* One machine, cooperative programs: advisory locks always succeed. */
+        return 0;
+    default:
+        return fcntl(fd, cmd, arg);
+    }
+}
+
+int __wasmux_ioctl(int fd, int request, ...)
+{
+    va_list ap;
+    va_start(ap, request);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    switch (request) {
+    case TIOCGWINSZ: {
+        if (!isatty(fd))
+            return -1;
+        wasix_tty tty;
+        int err = wasix_tty_get(&tty);
+        if (err) {
+            errno = err;
+            return -1;
+        }
+        struct winsize *ws = arg;
+        ws->ws_row = (unsigned short)tty.rows;
+        ws->ws_col = (unsigned short)tty.cols;
+        ws->ws_xpixel = (unsigned short)tty.width;
+        ws->ws_ypixel = (unsigned short)tty.height;
+        return 0;
+    }
+    case TIOCSWINSZ:
+        return isatty(fd) ? 0 : -1;
+    case TCGETS:
+        return tcgetattr(fd, arg);
+    case TCSETS:
+        return tcsetattr(fd, TCSANOW, arg);
+    case TCSETSW:
+        return tcsetattr(fd, TCSADRAIN, arg);
+    case TCSETSF:
+        return tcsetattr(fd, TCSAFLUSH, arg);
+    case TIOCGPGRP: {
+        pid_t pgrp = tcgetpgrp(fd);
+        if (pgrp < 0)
+            return -1;
+        *(pid_t *)arg = pgrp;
+        return 0;
+    }
+    case TIOCSPGRP:
+        return tcsetpgrp(fd, *(pid_t *)arg);
+    case TIOCSCTTY: case TIOCNOTTY:
+        return isatty(fd) ? 0 : -1;
+    default:
+        return ioctl(fd, request, arg);
+    }
+}
+
+/* isatty: wasmer-wasix gives the standard streams of a terminal the
+ * character-device type, but a terminal opened by path (`/dev/tty`) has
+ * the type of every other device, "unknown". Such a descriptor is a
+ * terminal when it is the same file as `/dev/tty`. */
+static int stat_dev_tty(__wasi_filestat_t *st)
+{
+    const char *prefix, *relative;
+    int dir = __wasilibc_find_abspath("/dev/tty", &prefix, &relative);
+    if (dir < 0)
+        return -1;
+    return __wasi_path_filestat_get((__wasi_fd_t)dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW,
+                                    relative, st) ? -1 : 0;
+}
+
+int isatty(int fd)
+{
+    __wasi_fdstat_t st;
+    int err = __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st);
+    if (err) {
+        errno = err;
+        return 0;
+    }
+    if (st.fs_filetype == __WASI_FILETYPE_CHARACTER_DEVICE &&
+        !(st.fs_rights_base & (__WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL)))
+        return 1;
+    if (st.fs_filetype == __WASI_FILETYPE_UNKNOWN) {
+        __wasi_filestat_t file, tty;
+        if (__wasi_fd_filestat_get((__wasi_fd_t)fd, &file) == 0 &&
+            stat_dev_tty(&tty) == 0 && file.dev == tty.dev && file.ino == tty.ino)
+            return 1;
+    }
+    errno = ENOTTY;
+    return 0;
+}

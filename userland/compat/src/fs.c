@@ -1,0 +1,316 @@
+/* Files: the working directory, modes and owners, temporary files.
+ *
+ * wasi-libc keeps the working directory in the program's memory and
+ * resolves relative paths itself; WASIX keeps another, per process, which
+ * survives exec (and places `proc_exec`'s relative names). The two are
+ * kept equal: at startup the program takes the process's, and chdir sets
+ * both. Modes, owners and the umask live in the kernel's filesystem and
+ * are reached through the wasmux import module, which wants absolute
+ * paths. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "imports.h"
+
+#undef chdir
+#undef stat
+#undef lstat
+
+__attribute__((constructor(102))) static void cwd_start(void)
+{
+    char cwd[PATH_MAX];
+    uint32_t len = sizeof cwd - 1;
+    if (wasix_getcwd(cwd, &len) == 0 && len < sizeof cwd) {
+        cwd[len] = 0;
+        if (len > 1 || cwd[0] != '/')
+            chdir(cwd);
+    }
+}
+
+int __wasmux_chdir(const char *path)
+{
+    if (chdir(path) < 0)
+        return -1;
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd))
+        wasix_chdir(cwd, strlen(cwd));
+    return 0;
+}
+
+int fchdir(int fd)
+{
+    (void)fd;
+    errno = ENOSYS;
+    return -1;
+}
+
+int __wasmux_absolute(const char *path, char *buf, size_t size)
+{
+    if (path[0] == '/') {
+        if (strlen(path) >= size)
+            goto too_long;
+        strcpy(buf, path);
+        return 0;
+    }
+    if (!getcwd(buf, size))
+        return -1;
+    size_t at = strlen(buf);
+    if (at + 1 + strlen(path) >= size)
+        goto too_long;
+    if (at > 1)
+        buf[at++] = '/';
+    strcpy(buf + at, path);
+    return 0;
+too_long:
+    errno = ENAMETOOLONG;
+    return -1;
+}
+
+/* Calls `op` on the absolute form of `path`; a Linux errno comes back. */
+#define ON_ABSOLUTE(path, call)                                                \
+    do {                                                                       \
+        char abs_[PATH_MAX];                                                   \
+        if (__wasmux_absolute((path), abs_, sizeof abs_) < 0)                  \
+            return -1;                                                         \
+        size_t len_ = strlen(abs_);                                            \
+        (void)len_;                                                            \
+        RETURN_ERRNO(__wasmux_linux_errno(call), 0);                           \
+    } while (0)
+
+int chmod(const char *path, mode_t mode) { ON_ABSOLUTE(path, wasmux_path_chmod(abs_, len_, mode & 07777, 1)); }
+int lchmod(const char *path, mode_t mode) { ON_ABSOLUTE(path, wasmux_path_chmod(abs_, len_, mode & 07777, 0)); }
+int chown(const char *path, uid_t uid, gid_t gid) { ON_ABSOLUTE(path, wasmux_path_chown(abs_, len_, uid, gid, 1)); }
+int lchown(const char *path, uid_t uid, gid_t gid) { ON_ABSOLUTE(path, wasmux_path_chown(abs_, len_, uid, gid, 0)); }
+
+int fchmodat(int dirfd, const char *path, mode_t mode, int flags)
+{
+    if (dirfd != AT_FDCWD && path[0] != '/') {
+        errno = ENOSYS;
+        return -1;
+    }
+    return (flags & AT_SYMLINK_NOFOLLOW) ? lchmod(path, mode) : chmod(path, mode);
+}
+
+/* WASIX cannot name the file behind a descriptor: no fchmod/fchown. */
+int fchmod(int fd, mode_t mode)
+{
+    (void)fd; (void)mode;
+    errno = ENOSYS;
+    return -1;
+}
+
+int fchown(int fd, uid_t uid, gid_t gid)
+{
+    (void)fd; (void)uid; (void)gid;
+    errno = ENOSYS;
+    return -1;
+}
+
+mode_t umask(mode_t mask) { return (mode_t)wasmux_umask(mask & 0777); }
+
+int mkfifo(const char *path, mode_t mode)
+{
+    (void)path; (void)mode;
+    errno = ENOSYS;
+    return -1;
+}
+
+int mknod(const char *path, mode_t mode, dev_t dev)
+{
+    (void)path; (void)mode; (void)dev;
+    errno = EPERM;
+    return -1;
+}
+
+/* stat and lstat with modes and owners: the wasmux record (see
+ * kernel-shim/src/syscalls.rs); wasi-libc's for what the kernel's
+ * filesystems do not hold (/dev, /proc). */
+static int stat_with_modes(const char *path, struct stat *st, int follow)
+{
+    char abs[PATH_MAX];
+    if (__wasmux_absolute(path, abs, sizeof abs) < 0)
+        return -1;
+    unsigned char rec[104];
+    int err = wasmux_path_stat(abs, strlen(abs), follow, rec);
+    if (err == 95 /* EOPNOTSUPP */)
+        return follow ? stat(path, st) : lstat(path, st);
+    if (err) {
+        errno = __wasmux_linux_errno(err);
+        return -1;
+    }
+#define FIELD(type, offset) (*(type *)(rec + (offset)))
+    memset(st, 0, sizeof *st);
+    st->st_dev = FIELD(uint64_t, 0);
+    st->st_ino = FIELD(uint64_t, 8);
+    st->st_mode = FIELD(uint32_t, 16);
+    st->st_nlink = FIELD(uint32_t, 20);
+    st->st_uid = FIELD(uint32_t, 24);
+    st->st_gid = FIELD(uint32_t, 28);
+    st->st_rdev = FIELD(uint64_t, 32);
+    st->st_size = FIELD(int64_t, 40);
+    st->st_blocks = FIELD(int64_t, 48);
+    st->st_blksize = 4096;
+    st->st_atim.tv_sec = FIELD(int64_t, 56);
+    st->st_atim.tv_nsec = FIELD(int64_t, 64);
+    st->st_mtim.tv_sec = FIELD(int64_t, 72);
+    st->st_mtim.tv_nsec = FIELD(int64_t, 80);
+    st->st_ctim.tv_sec = FIELD(int64_t, 88);
+    st->st_ctim.tv_nsec = FIELD(int64_t, 96);
+#undef FIELD
+    return 0;
+}
+
+int __wasmux_stat(const char *path, struct stat *st) { return stat_with_modes(path, st, 1); }
+int __wasmux_lstat(const char *path, struct stat *st) { return stat_with_modes(path, st, 0); }
+
+char *realpath(const char *path, char *resolved)
+{
+    char abs[PATH_MAX];
+    if (__wasmux_absolute(path, abs, sizeof abs) < 0)
+        return NULL;
+    char out[PATH_MAX] = "";
+    size_t len = 0;
+    int links = 0;
+    char rest[PATH_MAX];
+    strcpy(rest, abs);
+    char *p = rest;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        char *end = strchr(p, '/');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == 1 && p[0] == '.') {
+            p += n;
+            continue;
+        }
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            while (len > 0 && out[len - 1] != '/')
+                len--;
+            if (len > 0)
+                len--;
+            out[len] = 0;
+            p += n;
+            continue;
+        }
+        if (len + 1 + n >= sizeof out) {
+            errno = ENAMETOOLONG;
+            return NULL;
+        }
+        out[len++] = '/';
+        memcpy(out + len, p, n);
+        len += n;
+        out[len] = 0;
+        p += n;
+        struct stat st;
+        if (lstat(out, &st) < 0)
+            return NULL;
+        if (S_ISLNK(st.st_mode)) {
+            if (++links > 40) {
+                errno = ELOOP;
+                return NULL;
+            }
+            char target[PATH_MAX];
+            ssize_t t = readlink(out, target, sizeof target - 1);
+            if (t < 0)
+                return NULL;
+            target[t] = 0;
+            char next[PATH_MAX];
+            if ((size_t)t + strlen(p) + 2 >= sizeof next) {
+                errno = ENAMETOOLONG;
+                return NULL;
+            }
+            if (target[0] == '/') {
+                len = 0;
+            } else {
+                while (len > 0 && out[len - 1] != '/')
+                    len--;
+                if (len > 0)
+                    len--;
+            }
+            out[len] = 0;
+            snprintf(next, sizeof next, "%s%s", target, p);
+            strcpy(rest, next);
+            p = rest;
+        } else if (*p && !S_ISDIR(st.st_mode)) {
+            errno = ENOTDIR;
+            return NULL;
+        }
+    }
+    if (len == 0)
+        strcpy(out, "/");
+    if (!resolved)
+        return strdup(out);
+    strcpy(resolved, out);
+    return resolved;
+}
+
+/* Replaces the trailing XXXXXX of `template` with letters until `try`
+ * succeeds (at most 100 times). */
+static int fill_template(char *template, size_t suffix, int (*try)(const char *, void *),
+                         void *arg)
+{
+    size_t len = strlen(template);
+    if (len < 6 + suffix || memcmp(template + len - suffix - 6, "XXXXXX", 6)) {
+        errno = EINVAL;
+        return -1;
+    }
+    static const char letters[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    for (int attempt = 0; attempt < 100; attempt++) {
+        unsigned char random[6];
+        arc4random_buf(random, sizeof random);
+        for (int i = 0; i < 6; i++)
+            template[len - suffix - 6 + i] = letters[random[i] % (sizeof letters - 1)];
+        int r = try(template, arg);
+        if (r >= 0 || errno != EEXIST)
+            return r;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+static int try_create(const char *path, void *flags)
+{
+    return open(path, O_RDWR | O_CREAT | O_EXCL | *(int *)flags, 0600);
+}
+
+static int try_mkdir(const char *path, void *unused)
+{
+    (void)unused;
+    return mkdir(path, 0700);
+}
+
+int mkostemp(char *template, int flags) { return fill_template(template, 0, try_create, &flags); }
+int mkstemp(char *template) { return mkostemp(template, 0); }
+
+char *mkdtemp(char *template)
+{
+    return fill_template(template, 0, try_mkdir, NULL) < 0 ? NULL : template;
+}
+
+static int try_absent(const char *path, void *unused)
+{
+    (void)unused;
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    return 0;
+}
+
+char *mktemp(char *template)
+{
+    if (fill_template(template, 0, try_absent, NULL) < 0)
+        template[0] = 0;
+    return template;
+}

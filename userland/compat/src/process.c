@@ -1,0 +1,415 @@
+/* Processes: fork, exec, wait, identities, groups and sessions.
+ *
+ * fork is WASIX `proc_fork` with a copy of memory (the program is
+ * asyncify-instrumented, so the host can capture and replay its stack in
+ * the child). exec is `proc_exec4`, after this file has done what the
+ * Linux kernel does before it: the `#!` line of scripts. waitpid keeps its
+ * own list of children — WASIX's `proc_join` neither fails for a pid that
+ * is not a child nor waits without blocking for "any child" — and blocks
+ * in `wasmux.signal_wait`, which SIGCHLD (sent by the kernel when a child
+ * ends) and every other signal end, rather than in a WASIX wait, which a
+ * SIGINT would end by killing the waiting shell even if it handles SIGINT. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <wasi/api.h>
+
+#include "imports.h"
+
+WASIX(proc_exec4) int wasix_proc_exec4(const char *name, size_t name_len, char *const *args,
+                                       size_t nargs, char *const *envs, size_t nenvs,
+                                       int search_path, const char *path, size_t path_len);
+
+extern char **environ;
+
+/* ---- children ---------------------------------------------------------- */
+
+static int *children;
+static size_t nchildren, capacity;
+
+void __wasmux_child_forked(int pid)
+{
+    if (nchildren == capacity) {
+        size_t more = capacity ? capacity * 2 : 16;
+        int *grown = realloc(children, more * sizeof *children);
+        if (!grown)
+            return; /* waitpid(-1) will not see it; waitpid(pid) still does */
+        children = grown;
+        capacity = more;
+    }
+    children[nchildren++] = pid;
+}
+
+void __wasmux_children_forget_all(void) { nchildren = 0; }
+
+static void forget(size_t i) { children[i] = children[--nchildren]; }
+
+static int is_child(pid_t pid)
+{
+    for (size_t i = 0; i < nchildren; i++)
+        if (children[i] == pid)
+            return 1;
+    return 0;
+}
+
+/* Whether child `child` is one `waitpid(pid, ...)` asks about. */
+static int matches(pid_t pid, int child)
+{
+    if (pid > 0)
+        return child == pid;
+    if (pid == -1)
+        return 1;
+    int group = wasmux_getpgid(child);
+    return group >= 0 && group == (pid == 0 ? getpgrp() : -pid);
+}
+
+/* 1 and the status if `pid` has ended (it is then reaped), 0 if not. */
+static int try_reap(int pid, int *status)
+{
+    wasix_option_pid which = {.tag = 1, .pid = (uint32_t)pid};
+    wasix_join_status joined = {0};
+    if (wasix_proc_join(&which, WASIX_JOIN_NON_BLOCKING, &joined) != 0)
+        return 0;
+    if (joined.tag != WASIX_JOIN_EXITED)
+        return 0;
+    *status = wasmux_wait_status(pid, joined.exit_code);
+    return 1;
+}
+
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+    for (;;) {
+        int seen = wasmux_signal_wait(-1, 0);
+        int any = 0;
+        for (size_t i = 0; i < nchildren; i++) {
+            int child = children[i], st;
+            if (!matches(pid, child))
+                continue;
+            any = 1;
+            if (try_reap(child, &st)) {
+                forget(i);
+                if (status)
+                    *status = st;
+                return child;
+            }
+        }
+        if (!any) {
+            errno = ECHILD;
+            return -1;
+        }
+        if (options & WNOHANG)
+            return 0;
+        /* SIGCHLD wakes this; the timeout only covers a child that ended
+         * between the check above and the wait. */
+        wasmux_signal_wait(seen, 100);
+        kill(getpid(), 0); /* lets pending signals run their handlers */
+    }
+}
+
+pid_t wait(int *status) { return waitpid(-1, status, 0); }
+
+pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage)
+{
+    if (usage)
+        memset(usage, 0, sizeof *usage);
+    return waitpid(pid, status, options);
+}
+
+pid_t wait3(int *status, int options, struct rusage *usage)
+{
+    return wait4(-1, status, options, usage);
+}
+
+/* ---- fork -------------------------------------------------------------- */
+
+pid_t fork(void)
+{
+    uint32_t pid = 0;
+    int err = wasix_proc_fork(1, &pid);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    if (pid == 0) {
+        /* The child is a new instance: it registers for signals again and
+         * has no children of its own yet. */
+        __wasmux_signals_init();
+        __wasmux_children_forget_all();
+        return 0;
+    }
+    __wasmux_child_forked((int)pid);
+    return (pid_t)pid;
+}
+
+/* A vfork child may only exec or _exit; a fork gives it that and more. */
+pid_t vfork(void) { return fork(); }
+
+/* ---- exec -------------------------------------------------------------- */
+
+static size_t count(char *const *v)
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    return n;
+}
+
+#define MAX_INTERPRETERS 4
+
+/* execve, following `#!` lines (Linux's binfmt_script) up to 4 deep. */
+static int exec_at_depth(const char *path, char *const argv[], char *const envp[], int depth)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    char head[256];
+    ssize_t n = read(fd, head, sizeof head - 1);
+    close(fd);
+    if (n >= 2 && head[0] == '#' && head[1] == '!') {
+        if (depth >= MAX_INTERPRETERS) {
+            errno = ELOOP;
+            return -1;
+        }
+        head[n] = 0;
+        char *line = head + 2, *end = strchr(line, '\n');
+        if (end)
+            *end = 0;
+        while (*line == ' ' || *line == '\t')
+            line++;
+        char *interp = line;
+        while (*line && *line != ' ' && *line != '\t')
+            line++;
+        char *arg = NULL;
+        if (*line) {
+            *line++ = 0;
+            while (*line == ' ' || *line == '\t')
+                line++;
+            char *tail = line + strlen(line);
+            while (tail > line && (tail[-1] == ' ' || tail[-1] == '\t' || tail[-1] == '\r'))
+                *--tail = 0;
+            if (*line)
+                arg = line;
+        }
+        if (!*interp) {
+            errno = ENOEXEC;
+            return -1;
+        }
+        size_t argc = count(argv);
+        char **args = malloc((argc + 3) * sizeof *args);
+        if (!args)
+            return -1;
+        size_t k = 0;
+        args[k++] = interp;
+        if (arg)
+            args[k++] = arg;
+        args[k++] = (char *)path;
+        for (size_t i = 1; i < argc; i++)
+            args[k++] = argv[i];
+        args[k] = NULL;
+        exec_at_depth(interp, args, envp, depth + 1);
+        free(args);
+        return -1;
+    }
+    char *const *env = envp ? envp : environ;
+    /* Signals sent while the image is replaced wait for the new one. */
+    wasmux_signals_ready(0);
+    int err = wasix_proc_exec4(path, strlen(path), argv, count(argv), env, count(env), 0, NULL, 0);
+    wasmux_signals_ready(1);
+    /* Only a failure returns. WASIX answers "cannot spawn" for a file that
+     * is not a program. */
+    errno = err == ENOEXEC || err == ENOTCAPABLE ? ENOEXEC : err;
+    return -1;
+}
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+    return exec_at_depth(path, argv, envp, 0);
+}
+
+int execv(const char *path, char *const argv[]) { return execve(path, argv, environ); }
+
+int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    if (!*file) {
+        errno = ENOENT;
+        return -1;
+    }
+    if (strchr(file, '/'))
+        return execve(file, argv, envp);
+    const char *search = getenv("PATH");
+    if (!search)
+        search = "/usr/local/bin:/bin:/usr/bin";
+    char candidate[PATH_MAX];
+    int saw_eacces = 0;
+    for (const char *dir = search;; dir++) {
+        const char *end = strchr(dir, ':');
+        size_t len = end ? (size_t)(end - dir) : strlen(dir);
+        if (len + 1 + strlen(file) + 1 <= sizeof candidate) {
+            memcpy(candidate, dir, len);
+            size_t at = len;
+            if (at == 0)
+                candidate[at++] = '.';
+            candidate[at++] = '/';
+            strcpy(candidate + at, file);
+            execve(candidate, argv, envp);
+            if (errno == EACCES)
+                saw_eacces = 1;
+            else if (errno != ENOENT && errno != ENOTDIR)
+                return -1;
+        }
+        if (!end)
+            break;
+        dir = end;
+    }
+    errno = saw_eacces ? EACCES : ENOENT;
+    return -1;
+}
+
+int execvp(const char *file, char *const argv[]) { return execvpe(file, argv, environ); }
+
+/* execl and friends: gather the variadic arguments into an argv. */
+#define GATHER_ARGS(first, last_arg_out)                                       \
+    size_t argc_ = 1;                                                          \
+    va_list ap_;                                                               \
+    va_start(ap_, first);                                                      \
+    while (va_arg(ap_, char *))                                                \
+        argc_++;                                                               \
+    va_end(ap_);                                                               \
+    char *argv_[argc_ + 1];                                                    \
+    argv_[0] = (char *)(first);                                                \
+    va_start(ap_, first);                                                      \
+    for (size_t i_ = 1; i_ <= argc_; i_++)                                     \
+        argv_[i_] = va_arg(ap_, char *);                                       \
+    last_arg_out = va_arg(ap_, char **);                                       \
+    va_end(ap_)
+
+int execl(const char *path, const char *arg, ...)
+{
+    char **unused;
+    GATHER_ARGS(arg, unused);
+    (void)unused;
+    return execve(path, argv_, environ);
+}
+
+int execlp(const char *file, const char *arg, ...)
+{
+    char **unused;
+    GATHER_ARGS(arg, unused);
+    (void)unused;
+    return execvp(file, argv_);
+}
+
+int execle(const char *path, const char *arg, ...)
+{
+    char **envp;
+    GATHER_ARGS(arg, envp);
+    return execve(path, argv_, envp);
+}
+
+/* ---- the command line ------------------------------------------------- */
+
+/* Names the process in /proc/<pid>/cmdline (and so in ps) with its argv:
+ * a program started by exec is otherwise nameless to the kernel. */
+__attribute__((constructor(103))) static void name_process(void)
+{
+    __wasi_size_t argc, size;
+    if (__wasi_args_sizes_get(&argc, &size) != 0 || size == 0)
+        return;
+    char **argv = malloc((argc + 1) * sizeof *argv);
+    char *buf = malloc(size);
+    if (argv && buf && __wasi_args_get((uint8_t **)argv, (uint8_t *)buf) == 0)
+        wasmux_proc_set_cmdline(buf, size);
+    free(argv);
+    free(buf);
+}
+
+/* ---- identities, groups, sessions -------------------------------------- */
+
+pid_t getpid(void)
+{
+    uint32_t pid = 0;
+    wasix_proc_id(&pid);
+    return (pid_t)pid;
+}
+
+pid_t getppid(void) { return wasmux_getppid(); }
+uid_t getuid(void) { return wasmux_getuid(); }
+uid_t geteuid(void) { return wasmux_geteuid(); }
+gid_t getgid(void) { return wasmux_getgid(); }
+gid_t getegid(void) { return wasmux_getegid(); }
+
+int getgroups(int size, gid_t list[])
+{
+    if (size == 0)
+        return 1;
+    list[0] = getegid();
+    return 1;
+}
+
+/* Changing identity needs a privilege model the kernel does not have yet:
+ * becoming who one already is succeeds, anything else is EPERM. */
+static int same_or_eperm(int ok)
+{
+    if (ok)
+        return 0;
+    errno = EPERM;
+    return -1;
+}
+
+int setuid(uid_t uid) { return same_or_eperm(uid == getuid()); }
+int seteuid(uid_t uid) { return same_or_eperm(uid == geteuid()); }
+int setgid(gid_t gid) { return same_or_eperm(gid == getgid()); }
+int setegid(gid_t gid) { return same_or_eperm(gid == getegid()); }
+
+int setreuid(uid_t ruid, uid_t euid)
+{
+    return same_or_eperm((ruid == (uid_t)-1 || ruid == getuid()) &&
+                         (euid == (uid_t)-1 || euid == geteuid()));
+}
+
+int setregid(gid_t rgid, gid_t egid)
+{
+    return same_or_eperm((rgid == (gid_t)-1 || rgid == getgid()) &&
+                         (egid == (gid_t)-1 || egid == getegid()));
+}
+
+static pid_t id_or_errno(int r)
+{
+    if (r < 0) {
+        errno = __wasmux_linux_errno(-r);
+        return -1;
+    }
+    return r;
+}
+
+pid_t getpgid(pid_t pid) { return id_or_errno(wasmux_getpgid(pid)); }
+pid_t getpgrp(void) { return getpgid(0); }
+pid_t getsid(pid_t pid) { return id_or_errno(wasmux_getsid(pid)); }
+pid_t setsid(void) { return id_or_errno(wasmux_setsid()); }
+
+int setpgid(pid_t pid, pid_t pgid)
+{
+    if (pid < 0 || pgid < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (pid != 0 && pid != getpid() && !is_child(pid)) {
+        errno = ESRCH;
+        return -1;
+    }
+    RETURN_ERRNO(__wasmux_linux_errno(wasmux_setpgid(pid, pgid)), 0);
+}
+
+int nice(int inc)
+{
+    (void)inc;
+    return 0;
+}

@@ -1,0 +1,307 @@
+/* Signals with real handler delivery.
+ *
+ * WASIX lets a program name one exported function that the host calls
+ * with a signal number, between syscalls (`callback_signal`). That
+ * function, `__wasmux_signal`, is the kernel's door into this file: it
+ * applies the program's dispositions, mask and pending set the way Linux
+ * would — a handler runs with its `sa_mask` and the signal itself blocked,
+ * a blocked signal waits for `sigprocmask` to unblock it, and a default
+ * action that terminates makes the process die *of the signal*
+ * (`wasmux.exit_signal`, so its parent's `waitpid` sees WIFSIGNALED).
+ *
+ * Ignored signals are also told to the kernel (`wasmux.sigignore_set`),
+ * which keeps them across `exec` as Linux does and applies them to
+ * programs that do not catch signals themselves. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imports.h"
+
+#define BIT(sig) (1ull << ((sig) - 1))
+#define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
+#define CALLBACK "__wasmux_signal"
+
+static struct sigaction actions[_NSIG];
+static sigset_t blocked;
+static sigset_t pending;
+/* How many handlers have run: sigsuspend returns once this moves. */
+static volatile unsigned handled;
+
+/* wasi-libc's <signal.h> names SIG_IGN and SIG_ERR as these functions
+ * (1 and -1 are valid function pointers in WebAssembly). */
+void __SIG_IGN(int sig) { (void)sig; }
+void __SIG_ERR(int sig) { (void)sig; }
+
+static int valid(int sig) { return sig >= 1 && sig < 32; }
+
+/* Asks the host to deliver the signals it holds for this process now
+ * (re-registering the callback is a syscall that does so). */
+static void deliver_host_signals(void)
+{
+    wasix_callback_signal(CALLBACK, sizeof CALLBACK - 1);
+}
+
+static void tell_kernel_ignored(void)
+{
+    uint64_t mask = 0;
+    for (int sig = 1; sig < 32; sig++)
+        if (actions[sig].sa_handler == SIG_IGN)
+            mask |= BIT(sig);
+    wasmux_sigignore_set((int64_t)mask);
+}
+
+_Noreturn static void die_of(int sig)
+{
+    wasmux_exit_signal(sig);
+    _Exit(128 + sig);
+}
+
+static void default_action(int sig)
+{
+    switch (sig) {
+    case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+        return;
+    case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+        return; /* wasmer-wasix cannot stop a process */
+    default:
+        die_of(sig);
+    }
+}
+
+static void deliver_pending(void);
+
+static void run(int sig)
+{
+    struct sigaction *action = &actions[sig];
+    if (action->sa_handler == SIG_IGN)
+        return;
+    if (action->sa_handler == SIG_DFL) {
+        default_action(sig);
+        return;
+    }
+    int saved_errno = errno;
+    sigset_t saved_mask = blocked;
+    blocked |= action->sa_mask;
+    if (!(action->sa_flags & SA_NODEFER))
+        blocked |= BIT(sig);
+    blocked &= ~UNBLOCKABLE;
+    struct sigaction now = *action;
+    if (action->sa_flags & SA_RESETHAND)
+        action->sa_handler = SIG_DFL;
+    if (now.sa_flags & SA_SIGINFO) {
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        info.si_signo = sig;
+        now.sa_sigaction(sig, &info, NULL);
+    } else {
+        now.sa_handler(sig);
+    }
+    blocked = saved_mask;
+    handled++;
+    errno = saved_errno;
+    deliver_pending();
+}
+
+static void deliver_pending(void)
+{
+    sigset_t ready;
+    while ((ready = pending & ~blocked) != 0) {
+        int sig = __builtin_ctzll(ready) + 1;
+        pending &= ~BIT(sig);
+        run(sig);
+    }
+}
+
+__attribute__((export_name(CALLBACK))) void __wasmux_signal(int sig)
+{
+    if (!valid(sig))
+        return;
+    if (sig == SIGKILL)
+        die_of(SIGKILL);
+    if (blocked & BIT(sig)) {
+        pending |= BIT(sig);
+        return;
+    }
+    run(sig);
+}
+
+void __wasmux_signals_init(void)
+{
+    pending = 0;
+    wasix_callback_signal(CALLBACK, sizeof CALLBACK - 1);
+    /* The kernel held signals sent since the fork or exec; now that the
+     * callback is in place it sends them, and the next call takes them. */
+    wasmux_signals_ready(1);
+    deliver_host_signals();
+}
+
+/* At startup: dispositions are the defaults except what the kernel kept
+ * ignored across exec; then the host may call us. */
+__attribute__((constructor(101))) static void signals_start(void)
+{
+    uint64_t ignored = (uint64_t)wasmux_sigignore_get();
+    for (int sig = 1; sig < 32; sig++)
+        if (ignored & BIT(sig))
+            actions[sig].sa_handler = SIG_IGN;
+    __wasmux_signals_init();
+}
+
+int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (!valid(sig) || (act && (sig == SIGKILL || sig == SIGSTOP))) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (old)
+        *old = actions[sig];
+    if (act) {
+        int was_ignored = actions[sig].sa_handler == SIG_IGN;
+        actions[sig] = *act;
+        if (was_ignored != (act->sa_handler == SIG_IGN))
+            tell_kernel_ignored();
+        if (act->sa_handler == SIG_IGN)
+            pending &= ~BIT(sig);
+    }
+    return 0;
+}
+
+void (*signal(int sig, void (*handler)(int)))(int)
+{
+    struct sigaction act, old;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = handler;
+    act.sa_flags = SA_RESTART;
+    if (sigaction(sig, &act, &old) < 0)
+        return SIG_ERR;
+    return old.sa_handler;
+}
+
+void (*bsd_signal(int sig, void (*handler)(int)))(int)
+{
+    return signal(sig, handler);
+}
+
+int siginterrupt(int sig, int flag)
+{
+    struct sigaction act;
+    if (sigaction(sig, NULL, &act) < 0)
+        return -1;
+    if (flag)
+        act.sa_flags &= ~SA_RESTART;
+    else
+        act.sa_flags |= SA_RESTART;
+    return sigaction(sig, &act, NULL);
+}
+
+int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+    if (old)
+        *old = blocked;
+    if (!set)
+        return 0;
+    switch (how) {
+    case SIG_BLOCK: blocked |= *set; break;
+    case SIG_UNBLOCK: blocked &= ~*set; break;
+    case SIG_SETMASK: blocked = *set; break;
+    default: errno = EINVAL; return -1;
+    }
+    blocked &= ~UNBLOCKABLE;
+    deliver_pending();
+    return 0;
+}
+
+int sigpending(sigset_t *set)
+{
+    *set = pending;
+    return 0;
+}
+
+int sigsuspend(const sigset_t *mask)
+{
+    sigset_t saved = blocked;
+    unsigned before = handled;
+    blocked = *mask & ~UNBLOCKABLE;
+    deliver_pending();
+    while (handled == before) {
+        int seen = wasmux_signal_wait(-1, 0);
+        deliver_host_signals();
+        if (handled != before)
+            break;
+        wasmux_signal_wait(seen, 1000);
+        deliver_host_signals();
+    }
+    blocked = saved;
+    deliver_pending();
+    errno = EINTR;
+    return -1;
+}
+
+int pause(void)
+{
+    sigset_t mask = blocked;
+    return sigsuspend(&mask);
+}
+
+int raise(int sig)
+{
+    if (!valid(sig)) {
+        errno = EINVAL;
+        return -1;
+    }
+    __wasmux_signal(sig);
+    return 0;
+}
+
+int kill(pid_t pid, int sig)
+{
+    int err = wasmux_kill(pid, sig);
+    if (err) {
+        errno = __wasmux_linux_errno(err);
+        return -1;
+    }
+    /* A signal to ourselves is delivered before kill returns. */
+    deliver_host_signals();
+    return 0;
+}
+
+int killpg(pid_t pgrp, int sig)
+{
+    if (pgrp <= 1) {
+        errno = EINVAL;
+        return -1;
+    }
+    return kill(-pgrp, sig);
+}
+
+unsigned alarm(unsigned seconds)
+{
+    wasix_proc_raise_interval(SIGALRM, (uint64_t)seconds * 1000, 0);
+    return 0;
+}
+
+int sigemptyset(sigset_t *set) { *set = 0; return 0; }
+int sigfillset(sigset_t *set) { *set = ~0ull; return 0; }
+int sigisemptyset(const sigset_t *set) { return *set == 0; }
+
+int sigaddset(sigset_t *set, int sig)
+{
+    if (sig < 1 || sig > 64) { errno = EINVAL; return -1; }
+    *set |= BIT(sig);
+    return 0;
+}
+
+int sigdelset(sigset_t *set, int sig)
+{
+    if (sig < 1 || sig > 64) { errno = EINVAL; return -1; }
+    *set &= ~BIT(sig);
+    return 0;
+}
+
+int sigismember(const sigset_t *set, int sig)
+{
+    if (sig < 1 || sig > 64) { errno = EINVAL; return -1; }
+    return (*set & BIT(sig)) != 0;
+}
