@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-bash scripts/setup.sh
+# gcc: the linker of every native build (and the pseudo-terminal tests need nothing more).
+bash scripts/setup.sh gcc
 
 echo "== format"
 cargo fmt --all -- --check

@@ -41,11 +41,30 @@ impl<T> MountTable<T> {
         MountTable { mounts }
     }
 
+    /// Where `path` lies once made clean (see [`normalize`]): the mount
+    /// point, what is mounted there, and the path inside it (`/` for the
+    /// mount point itself); borrowed from `path` when it was clean. `None`
+    /// when nothing is mounted at `/`.
+    pub fn split<'p>(&self, path: &'p [u8]) -> Option<Located<'_, 'p, T>> {
+        let clean = normalize(path);
+        let (point, mounted, at) = self.locate(&clean)?;
+        let inner = match clean {
+            _ if at == clean.len() => Cow::Borrowed(&b"/"[..]),
+            Cow::Borrowed(p) => Cow::Borrowed(&p[at..]),
+            Cow::Owned(p) => Cow::Owned(p[at..].to_vec()),
+        };
+        Some(Located {
+            point,
+            mounted,
+            inner,
+        })
+    }
+
     /// The mount point `path` (absolute and clean) lies under, what is
     /// mounted there, and where the path inside it starts in `path` (at
     /// `path.len()` for the mount point itself, whose inside path is `/`).
     /// `None` for a relative path or when nothing is mounted at `/`.
-    pub fn locate(&self, path: &[u8]) -> Option<(&[u8], &T, usize)> {
+    fn locate(&self, path: &[u8]) -> Option<(&[u8], &T, usize)> {
         if !path.starts_with(b"/") {
             return None;
         }
@@ -74,6 +93,13 @@ impl<T> MountTable<T> {
             (point.as_slice() != b"/" && parent == dir).then(|| (&point[cut + 1..], fs))
         })
     }
+}
+
+/// Where a path lies (see [`MountTable::split`]).
+pub struct Located<'t, 'p, T> {
+    pub point: &'t [u8],
+    pub mounted: &'t T,
+    pub inner: Cow<'p, [u8]>,
 }
 
 /// `path` made absolute, without `.`, `..` or repeated and trailing slashes
@@ -152,29 +178,27 @@ impl Place<'_, '_> {
     }
 }
 
-/// [`normalize`] for text (which it keeps valid: it only drops whole
-/// components between ASCII slashes).
-fn normalize_str(path: &str) -> Cow<'_, str> {
-    match normalize(path.as_bytes()) {
-        Cow::Borrowed(_) => Cow::Borrowed(path),
-        Cow::Owned(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
-    }
-}
-
 impl MountTable<Mounted> {
     /// Finds where `path` lies, without copying a clean UTF-8 path.
     fn place<'p>(&self, path: &'p Path) -> virtual_fs::Result<Place<'p, '_>> {
-        let clean = match path.to_string_lossy() {
-            Cow::Borrowed(text) => normalize_str(text),
-            Cow::Owned(text) => Cow::Owned(normalize_str(&text).into_owned()),
-        };
-        let (point, fs, at) = self
-            .locate(clean.as_bytes())
-            .ok_or(FsError::EntryNotFound)?;
-        let inner = match clean {
-            _ if at == clean.len() => Cow::Borrowed("/"),
-            Cow::Borrowed(text) => Cow::Borrowed(&text[at..]),
-            Cow::Owned(text) => Cow::Owned(text[at..].to_string()),
+        let Located {
+            point,
+            mounted: fs,
+            inner,
+        } = match path_bytes(path) {
+            Cow::Borrowed(bytes) => self.split(bytes),
+            Cow::Owned(bytes) => self.split(&bytes).map(|l| Located {
+                inner: Cow::Owned(l.inner.into_owned()),
+                ..l
+            }),
+        }
+        .ok_or(FsError::EntryNotFound)?;
+        // Cut at a '/' of a path that came from a `str`: still UTF-8.
+        let inner = match inner {
+            Cow::Borrowed(b) => {
+                Cow::Borrowed(std::str::from_utf8(b).map_err(|_| FsError::InvalidInput)?)
+            }
+            Cow::Owned(v) => Cow::Owned(String::from_utf8(v).map_err(|_| FsError::InvalidInput)?),
         };
         Ok(Place { fs, inner, point })
     }

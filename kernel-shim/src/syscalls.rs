@@ -49,7 +49,7 @@ use wasmer::{Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Memory, M
 use wasmer_wasix::runtime::{InstantiationHook, InstantiationState};
 use wasmux_vfs::{Cred, Errno, Ino, SetAttr, Stat, Vfs};
 
-use crate::mounts::{normalize, MountTable};
+use crate::mounts::MountTable;
 use crate::process::{self, ProcessTable};
 
 /// The name programs import these functions from.
@@ -73,15 +73,9 @@ fn locate<'m, 'p>(mounts: &'m Mounts, path: &'p [u8]) -> Result<(&'m Vfs, Cow<'p
     if !path.starts_with(b"/") {
         return Err(EINVAL);
     }
-    let clean = normalize(path);
-    let (_, vfs, at) = mounts.locate(&clean).ok_or(EOPNOTSUPP)?;
-    let vfs = vfs.as_ref().ok_or(EOPNOTSUPP)?;
-    let inner = match clean {
-        _ if at == clean.len() => Cow::Borrowed(&b"/"[..]),
-        Cow::Borrowed(p) => Cow::Borrowed(&p[at..]),
-        Cow::Owned(p) => Cow::Owned(p[at..].to_vec()),
-    };
-    Ok((vfs, inner))
+    let located = mounts.split(path).ok_or(EOPNOTSUPP)?;
+    let vfs = located.mounted.as_ref().ok_or(EOPNOTSUPP)?;
+    Ok((vfs, located.inner))
 }
 
 /// What each instance's imports share.

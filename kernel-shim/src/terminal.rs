@@ -62,13 +62,14 @@ impl Default for Modes {
 struct State {
     modes: Modes,
     line: Vec<u8>,
-    /// What the readers of standard input will get.
-    to_readers: Arc<InputQueue>,
 }
 
 /// One session's terminal.
 pub struct Terminal {
     state: Mutex<State>,
+    /// What the readers of standard input will get; pushed to with `state`
+    /// locked, so lines arrive in the order they were finished.
+    to_readers: InputQueue,
     screen: Screen,
     signaller: Mutex<Option<Signaller>>,
 }
@@ -88,8 +89,8 @@ impl Terminal {
             state: Mutex::new(State {
                 modes: Modes::default(),
                 line: Vec::new(),
-                to_readers: Arc::new(InputQueue::default()),
             }),
+            to_readers: InputQueue::default(),
             screen,
             signaller: Mutex::new(None),
         })
@@ -155,7 +156,7 @@ impl Terminal {
             if modes.echo {
                 (self.screen)(bytes);
             }
-            state.to_readers.push(bytes.to_vec());
+            self.to_readers.push(bytes.to_vec());
             return;
         }
         let mut echo = Vec::new();
@@ -166,13 +167,13 @@ impl Terminal {
                     let mut line = std::mem::take(&mut state.line);
                     line.push(b'\n');
                     echo.extend_from_slice(b"\r\n");
-                    state.to_readers.push(line);
+                    self.to_readers.push(line);
                 }
                 0x04 => {
                     // ^D: hand over what there is; on an empty line that is
                     // a zero-length read, which readers take as end of file.
                     let line = std::mem::take(&mut state.line);
-                    state.to_readers.push(line);
+                    self.to_readers.push(line);
                 }
                 0x7f | 0x08 => {
                     if pop_char(&mut state.line) {
@@ -272,7 +273,7 @@ impl TtyBridge for Terminal {
         if !tty.line_buffered && !state.line.is_empty() {
             // Leaving canonical mode hands the pending line over as is.
             let line = std::mem::take(&mut state.line);
-            state.to_readers.push(line);
+            self.to_readers.push(line);
         }
     }
 }
@@ -317,32 +318,33 @@ impl TerminalFile {
             waiting: None,
         }
     }
+}
 
-    fn terminal(&self) -> io::Result<&Arc<Terminal>> {
-        self.terminal
-            .as_ref()
-            .ok_or_else(|| io::Error::from_raw_os_error(ENXIO))
-    }
+/// The terminal a descriptor is attached to, or ENXIO.
+fn attached(terminal: &Option<Arc<Terminal>>) -> io::Result<&Arc<Terminal>> {
+    terminal
+        .as_ref()
+        .ok_or_else(|| io::Error::from_raw_os_error(ENXIO))
+}
 
-    /// Whether the read that is waiting should end with EINTR because a
-    /// signal came to the reading process: wasmer-wasix blocks a read until
-    /// it completes, and delivers signals only at the next syscall, so
-    /// without this a `^C` would wait for the next line typed.
-    fn interrupted(&mut self, cx: &Context<'_>) -> bool {
-        let Some(reader) = process::current() else {
-            return false;
-        };
-        let received = reader.signals_received(cx.waker());
-        match self.waiting {
-            Some((pid, before)) if pid == reader.pid && received > before => {
-                self.waiting = None;
-                true
-            }
-            Some((pid, _)) if pid == reader.pid => false,
-            _ => {
-                self.waiting = Some((reader.pid, received));
-                false
-            }
+/// Whether the read that is `waiting` should end with EINTR because a
+/// signal came to the reading process: wasmer-wasix blocks a read until it
+/// completes, and delivers signals only at the next syscall, so without this
+/// a `^C` would wait for the next line typed.
+fn interrupted(waiting: &mut Option<(Pid, u64)>, cx: &Context<'_>) -> bool {
+    let Some(reader) = process::current() else {
+        return false;
+    };
+    let received = reader.signals_received(cx.waker());
+    match *waiting {
+        Some((pid, before)) if pid == reader.pid && received > before => {
+            *waiting = None;
+            true
+        }
+        Some((pid, _)) if pid == reader.pid => false,
+        _ => {
+            *waiting = Some((reader.pid, received));
+            false
         }
     }
 }
@@ -357,16 +359,16 @@ impl std::fmt::Debug for TerminalFile {
 
 impl AsyncRead for TerminalFile {
     fn poll_read(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let queue = self.terminal()?.state().to_readers.clone();
-        let mut state = queue.lock();
+        let this = self.get_mut();
+        let mut state = attached(&this.terminal)?.to_readers.lock();
         let Some(piece) = state.0.front_mut() else {
             state.1.push(cx.waker().clone());
             drop(state);
-            if self.interrupted(cx) {
+            if interrupted(&mut this.waiting, cx) {
                 return Poll::Ready(Err(io::ErrorKind::Interrupted.into()));
             }
             return Poll::Pending;
@@ -377,7 +379,7 @@ impl AsyncRead for TerminalFile {
         if piece.is_empty() {
             state.0.pop_front();
         }
-        self.waiting = None;
+        this.waiting = None;
         Poll::Ready(Ok(()))
     }
 }
@@ -388,7 +390,7 @@ impl AsyncWrite for TerminalFile {
         _: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.terminal()?.write(buf);
+        attached(&self.terminal)?.write(buf);
         Poll::Ready(Ok(buf.len()))
     }
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -420,8 +422,7 @@ impl VirtualFile for TerminalFile {
         Ok(())
     }
     fn poll_read_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let queue = self.terminal()?.state().to_readers.clone();
-        let mut state = queue.lock();
+        let mut state = attached(&self.terminal)?.to_readers.lock();
         match state.0.front() {
             Some(piece) => Poll::Ready(Ok(piece.len())),
             None => {
@@ -431,7 +432,7 @@ impl VirtualFile for TerminalFile {
         }
     }
     fn poll_write_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        self.terminal()?;
+        attached(&self.terminal)?;
         Poll::Ready(Ok(usize::MAX))
     }
 }
