@@ -125,7 +125,8 @@ impl Session {
         };
         let read = |name: &str| {
             let path = dir.join(name);
-            std::fs::read(&path).with_context(|| format!("reading the userland: {}", path.display()))
+            std::fs::read(&path)
+                .with_context(|| format!("reading the userland: {}", path.display()))
         };
         let busybox = read("busybox.wasm")?;
         let links = String::from_utf8_lossy(&read("busybox.links")?)

@@ -37,7 +37,10 @@ fn sh(root: &Path, script: &str) -> (String, i32) {
 #[test]
 fn the_root_gets_busybox_and_its_applet_links() {
     let dir = tempfile::tempdir().unwrap();
-    let (out, status) = sh(dir.path(), "ls -l /bin/busybox; readlink /bin/cat; echo $PATH");
+    let (out, status) = sh(
+        dir.path(),
+        "ls -l /bin/busybox; readlink /bin/cat; echo $PATH",
+    );
     assert_eq!(status, 0, "{out}");
     assert!(out.starts_with("-rwxr-xr-x"), "{out}");
     assert!(out.contains("/bin/busybox\n"), "{out}");
@@ -119,7 +122,10 @@ fn an_interactive_login_shell_at_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let mut pty = Pty::open();
     let userland = busybox::userland();
-    let mut shell = pty.spawn(dir.path(), &["--userland", userland.to_str().unwrap(), "shell"]);
+    let mut shell = pty.spawn(
+        dir.path(),
+        &["--userland", userland.to_str().unwrap(), "shell"],
+    );
     pty.wait_for("user@");
     pty.type_keys(b"echo hi | tr h H | cat; ps\r");
     pty.wait_for("Hi\r\n");

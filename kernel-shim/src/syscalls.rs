@@ -384,10 +384,7 @@ fn caller() -> Result<Arc<process::ProcessRecord>, i32> {
 
 /// A signal number from the guest: 0..=31.
 fn signal_number(signal: i32) -> Result<u8, i32> {
-    u8::try_from(signal)
-        .ok()
-        .filter(|&s| s <= 31)
-        .ok_or(EINVAL)
+    u8::try_from(signal).ok().filter(|&s| s <= 31).ok_or(EINVAL)
 }
 
 fn errno_of(result: Result<(), i32>) -> i32 {
@@ -410,18 +407,31 @@ fn kill(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32, signal: i32) -> i32 {
 
 fn setpgid(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32, pgid: i32) -> i32 {
     errno_of((|| {
-        let (pid, pgid) = (pid.try_into().map_err(|_| EINVAL)?, pgid.try_into().map_err(|_| EINVAL)?);
+        let (pid, pgid) = (
+            pid.try_into().map_err(|_| EINVAL)?,
+            pgid.try_into().map_err(|_| EINVAL)?,
+        );
         let table = &ctx.data().context.processes;
-        table.set_pgid(&*caller()?, pid, pgid).map_err(|e| e.errno())
+        table
+            .set_pgid(&*caller()?, pid, pgid)
+            .map_err(|e| e.errno())
     })())
 }
 
 /// The record of `pid`, `0` meaning the caller.
-fn record_of(ctx: &FunctionEnvMut<'_, InstanceEnv>, pid: i32) -> Result<Arc<process::ProcessRecord>, i32> {
+fn record_of(
+    ctx: &FunctionEnvMut<'_, InstanceEnv>,
+    pid: i32,
+) -> Result<Arc<process::ProcessRecord>, i32> {
     match pid {
         0 => caller(),
         p if p < 0 => Err(ESRCH),
-        p => ctx.data().context.processes.get(p as process::Pid).ok_or(ESRCH),
+        p => ctx
+            .data()
+            .context
+            .processes
+            .get(p as process::Pid)
+            .ok_or(ESRCH),
     }
 }
 
@@ -447,14 +457,19 @@ fn tcsetpgrp(ctx: FunctionEnvMut<'_, InstanceEnv>, pgid: i32) -> i32 {
     errno_of((|| {
         let pgid = pgid.try_into().map_err(|_| EINVAL)?;
         let table = &ctx.data().context.processes;
-        table.set_foreground(&*caller()?, pgid).map_err(|e| e.errno())
+        table
+            .set_foreground(&*caller()?, pgid)
+            .map_err(|e| e.errno())
     })())
 }
 
 fn exit_signal(ctx: FunctionEnvMut<'_, InstanceEnv>, signal: i32) -> i32 {
     errno_of((|| {
         let (caller, signal) = (caller()?, signal_number(signal)?);
-        ctx.data().context.processes.record_death(caller.pid, signal);
+        ctx.data()
+            .context
+            .processes
+            .record_death(caller.pid, signal);
         Ok(())
     })())
 }

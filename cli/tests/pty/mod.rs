@@ -93,4 +93,3 @@ impl Pty {
             .contains(LocalModes::ICANON)
     }
 }
-
