@@ -4,9 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 # gcc: the linker of every native build. clang-19, lld-19, llvm-19 (llvm-ar),
-# wasi-libc, the wasm32 runtime, binaryen and dpkg-dev (dpkg-source): the
+# wasi-libc, the wasm32 runtime, binaryen, make and dpkg-dev (dpkg-source): the
 # busybox userland, which the tests run.
-bash scripts/setup.sh gcc clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 binaryen dpkg-dev
+bash scripts/setup.sh gcc make clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 binaryen dpkg-dev
 echo "== userland"
 bash userland/busybox/build.sh
 

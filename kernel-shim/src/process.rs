@@ -544,11 +544,7 @@ impl ProcessTable {
 
     /// `tcsetpgrp`: the group must exist in the caller's session.
     pub fn set_foreground(&self, caller: &ProcessRecord, pgid: Pid) -> Result<(), KillError> {
-        let exists = self
-            .records()
-            .values()
-            .any(|r| r.pgid() == pgid && r.sid() == caller.sid());
-        if !exists {
+        if !self.group_in_session(pgid, caller.sid()) {
             return Err(KillError::NotPermitted);
         }
         *self.foreground.lock().unwrap_or_else(|p| p.into_inner()) = Some(pgid);
@@ -568,16 +564,18 @@ impl ProcessTable {
         if target.sid() != caller.sid() || target.sid() == target.pid {
             return Err(KillError::NotPermitted);
         }
-        if pgid != pid
-            && !self
-                .records()
-                .values()
-                .any(|r| r.pgid() == pgid && r.sid() == caller.sid())
-        {
+        if pgid != pid && !self.group_in_session(pgid, caller.sid()) {
             return Err(KillError::NotPermitted);
         }
         target.state().pgid = pgid;
         Ok(())
+    }
+
+    /// Whether process group `pgid` has a member in session `sid`.
+    fn group_in_session(&self, pgid: Pid, sid: Pid) -> bool {
+        self.records()
+            .values()
+            .any(|r| r.pgid() == pgid && r.sid() == sid)
     }
 
     /// `setsid()`: the caller leads a new session and group, unless it

@@ -124,75 +124,37 @@ impl InstantiationHook for WasmuxImports {
             },
         );
         let mut imports = Imports::new();
-        let mut define = |name: &str, f: Function| imports.define(MODULE, name, f);
-        define(
-            "path_stat",
-            Function::new_typed_with_env(store, &env, path_stat),
-        );
-        define(
-            "path_chmod",
-            Function::new_typed_with_env(store, &env, path_chmod),
-        );
-        define(
-            "path_chown",
-            Function::new_typed_with_env(store, &env, path_chown),
-        );
-        define("umask", Function::new_typed_with_env(store, &env, umask));
-        define("getuid", Function::new_typed_with_env(store, &env, getuid));
-        define("geteuid", Function::new_typed_with_env(store, &env, getuid));
-        define("getgid", Function::new_typed_with_env(store, &env, getgid));
-        define("getegid", Function::new_typed_with_env(store, &env, getgid));
-        define(
-            "getppid",
-            Function::new_typed_with_env(store, &env, getppid),
-        );
-        define(
-            "proc_set_cmdline",
-            Function::new_typed_with_env(store, &env, proc_set_cmdline),
-        );
-        define("kill", Function::new_typed_with_env(store, &env, kill));
-        define(
-            "setpgid",
-            Function::new_typed_with_env(store, &env, setpgid),
-        );
-        define(
-            "getpgid",
-            Function::new_typed_with_env(store, &env, getpgid),
-        );
-        define("getsid", Function::new_typed_with_env(store, &env, getsid));
-        define("setsid", Function::new_typed_with_env(store, &env, setsid));
-        define(
-            "tcgetpgrp",
-            Function::new_typed_with_env(store, &env, tcgetpgrp),
-        );
-        define(
-            "tcsetpgrp",
-            Function::new_typed_with_env(store, &env, tcsetpgrp),
-        );
-        define(
-            "exit_signal",
-            Function::new_typed_with_env(store, &env, exit_signal),
-        );
-        define(
-            "wait_status",
-            Function::new_typed_with_env(store, &env, wait_status),
-        );
-        define(
-            "sigignore_set",
-            Function::new_typed_with_env(store, &env, sigignore_set),
-        );
-        define(
-            "sigignore_get",
-            Function::new_typed_with_env(store, &env, sigignore_get),
-        );
-        define(
-            "signals_ready",
-            Function::new_typed_with_env(store, &env, signals_ready),
-        );
-        define(
-            "signal_wait",
-            Function::new_typed_with_env(store, &env, signal_wait),
-        );
+        // Each import under its name (most named after their function).
+        macro_rules! define {
+            ($($name:literal => $function:expr),* $(,)?) => {$(
+                imports.define(MODULE, $name, Function::new_typed_with_env(store, &env, $function));
+            )*};
+        }
+        define! {
+            "path_stat" => path_stat,
+            "path_chmod" => path_chmod,
+            "path_chown" => path_chown,
+            "umask" => umask,
+            "getuid" => getuid,
+            "geteuid" => getuid,
+            "getgid" => getgid,
+            "getegid" => getgid,
+            "getppid" => getppid,
+            "proc_set_cmdline" => proc_set_cmdline,
+            "kill" => kill,
+            "setpgid" => setpgid,
+            "getpgid" => getpgid,
+            "getsid" => getsid,
+            "setsid" => setsid,
+            "tcgetpgrp" => tcgetpgrp,
+            "tcsetpgrp" => tcsetpgrp,
+            "exit_signal" => exit_signal,
+            "wait_status" => wait_status,
+            "sigignore_set" => sigignore_set,
+            "sigignore_get" => sigignore_get,
+            "signals_ready" => signals_ready,
+            "signal_wait" => signal_wait,
+        }
         Ok((imports, InstantiationState::new(env)))
     }
 

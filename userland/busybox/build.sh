@@ -25,10 +25,10 @@ declare -A sha256=(
 )
 
 fetch() {
-  mkdir -p "$cache/apt/lists/partial" "$cache/src"
+  mkdir -p "$cache/apt/lists/partial" "$cache/apt/cache/archives/partial" "$cache/src"
   echo "deb-src http://deb.debian.org/debian bookworm main" >"$cache/apt/sources.list"
   local apt=(-o "Dir::Etc::SourceList=$cache/apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
-             -o "Dir::State::Lists=$cache/apt/lists")
+             -o "Dir::State::Lists=$cache/apt/lists" -o "Dir::Cache=$cache/apt/cache")
   local missing=0
   for f in "${!sha256[@]}"; do [ -f "$cache/src/$f" ] || missing=1; done
   if [ "$missing" = 1 ]; then
