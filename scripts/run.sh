@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-bash scripts/setup.sh gcc make clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 binaryen dpkg-dev
+bash scripts/setup.sh "${USERLAND_PACKAGES[@]}"
 busybox=$(bash userland/busybox/build.sh | tail -n 1)
 cargo build --release -p wasmux
 exec "$CARGO_TARGET_DIR/release/wasmux" --userland "$(dirname "$busybox")" shell "$@"

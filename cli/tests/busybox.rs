@@ -145,3 +145,35 @@ fn an_interactive_login_shell_at_a_terminal() {
     assert_eq!(shell.wait().unwrap().code(), Some(4));
     assert!(pty.is_canonical(), "the host terminal's modes are back");
 }
+
+#[test]
+fn the_compat_layer_beyond_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, status) = sh(
+        dir.path(),
+        "cd /tmp
+         # popen and system, through awk
+         echo x | awk '{ \"echo from-popen\" | getline v; print v; r = system(\"exit 3\"); print r }'
+         # a pipe is not a terminal; nothing here is
+         echo | { [ -t 0 ] && echo in-tty || echo in-pipe; }
+         [ -t 1 ] && echo out-tty || echo out-not-tty
+         # names: uname, /etc/hostname, /etc/passwd, /etc/hosts
+         uname -sm; hostname; logname; id -un
+         # the machine from /proc
+         free | awk 'NR == 2 { print ($2 > 0) ? \"ram\" : \"no-ram\" }'
+         nproc | awk '{ print ($1 >= 1) ? \"cpus\" : \"no-cpus\" }'
+         # nice values are kept, lowering one needs root
+         nice -n 5 sh -c 'nice -n -1 true 2>/dev/null && echo raised || echo refused'
+         # the archive applets round-trip
+         seq 1 1000 > n; tar czf n.tgz n; rm n; tar xzf n.tgz; wc -l < n
+         gzip -c n | gunzip | md5sum | cut -c1-8; md5sum < n | cut -c1-8
+         sync && echo synced",
+    );
+    assert_eq!(status, 0, "{out}");
+    let expected = "from-popen\n3\nin-pipe\nout-not-tty\nLinux wasm32\nwasmux\nuser\nuser\n\
+                    ram\ncpus\nrefused\n1000\n";
+    assert!(out.starts_with(expected), "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[12], lines[13], "gzip round trip: {out}");
+    assert_eq!(lines[14], "synced", "{out}");
+}

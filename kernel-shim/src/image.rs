@@ -43,6 +43,11 @@ fn etc_files() -> Vec<(&'static str, String)> {
         ),
         ("/etc/hostname", "wasmux\n".into()),
         (
+            "/etc/hosts",
+            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\twasmux\n"
+                .into(),
+        ),
+        (
             "/etc/os-release",
             "NAME=\"wasmux\"\nID=wasmux\nPRETTY_NAME=\"wasmux (WebAssembly Linux personality)\"\nVERSION_ID=\"0.1\"\n".into(),
         ),

@@ -38,7 +38,7 @@ use crate::mounts::{MountTable, Mounted};
 use crate::process::{Interrupt, KillError, Pid, ProcessTable, ProcessTasks};
 use crate::syscalls::{Mounts, WasmuxImports};
 use crate::terminal::Terminal;
-use crate::vfs_adapter::VfsFileSystem;
+use crate::vfs_adapter::{SyncRequest, VfsFileSystem};
 use crate::writeback::WriteBack;
 
 /// The import modules a program may use. Anything else is refused before it runs.
@@ -244,10 +244,11 @@ impl Kernel {
         }
         let writeback = WriteBack::start(volume);
         let processes = ProcessTable::new(config.cred.clone());
+        let syncer: Arc<dyn SyncRequest> = Arc::new(writeback.syncer());
         let root = VfsFileSystem::new(
             writeback.vfs().clone(),
             processes.clone(),
-            Some(Arc::new(writeback.syncer())),
+            Some(syncer.clone()),
         );
 
         let tmp = Vfs::new(Arc::new(SystemClock));
@@ -300,7 +301,11 @@ impl Kernel {
         ));
         let mut runtime = PluggableRuntime::new(tasks);
         runtime.set_engine(engine.clone());
-        runtime.with_instantiation_hook(WasmuxImports::new(syscall_mounts, processes.clone()));
+        runtime.with_instantiation_hook(WasmuxImports::new(
+            syscall_mounts,
+            processes.clone(),
+            Some(syncer),
+        ));
         if let Some(terminal) = &config.terminal {
             runtime.set_tty(terminal.clone());
             let processes = processes.clone();

@@ -9,6 +9,8 @@
 //! | `path_stat` | `(path, path_len, follow, out) -> errno` | writes a [`STAT_SIZE`]-byte stat record to `out` |
 //! | `path_chmod` | `(path, path_len, mode, follow) -> errno` | sets the permission bits (`0o7777`) |
 //! | `path_chown` | `(path, path_len, uid, gid, follow) -> errno` | sets owner and group; `-1` keeps one |
+//! | `path_link` | `(old, old_len, new, new_len) -> errno` | makes `new` a hard link to `old` (not following a final symlink); `EXDEV` across filesystems |
+//! | `path_utimes` | `(path, path_len, times, follow) -> errno` | sets access and modification times: `times` points to two (sec `i64`, nsec `i64`) pairs, nsec `UTIME_NOW`/`UTIME_OMIT` as on Linux; `times` 0 sets both to now |
 //! | `umask` | `(mask) -> old mask` | the process's file creation mask |
 //! | `getuid`, `geteuid`, `getgid`, `getegid` | `() -> id` | the process's credentials |
 //! | `getppid` | `() -> pid` | the parent's pid (WASIX's answers 0) |
@@ -25,6 +27,7 @@
 //! | `sigignore_get` | `() -> mask: i64` | the same, as a new program starts |
 //! | `signals_ready` | `(ready) -> errno` | 1: the caller has registered its WASIX signal callback, signals held since its fork or exec are sent; 0: it is about to exec, hold them |
 //! | `signal_wait` | `(seen, timeout_ms) -> count` | blocks until the caller has received more than `seen` signals (or the timeout); `seen` -1 just reads the count |
+//! | `sync` | `() -> errno` | commits every pending change of the persistent filesystem (`sync(2)`) |
 //!
 //! All arguments are `i32`; pointers are offsets in the caller's memory.
 //! Errors are **Linux** errno values (not WASI's), 0 is success.
@@ -47,10 +50,11 @@ use std::time::Duration;
 
 use wasmer::{Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Memory, Module, StoreMut};
 use wasmer_wasix::runtime::{InstantiationHook, InstantiationState};
-use wasmux_vfs::{Cred, Errno, Ino, SetAttr, Stat, Vfs};
+use wasmux_vfs::{Cred, Errno, Ino, SetAttr, SetTime, Stat, Timespec, Vfs};
 
 use crate::mounts::MountTable;
 use crate::process::{self, ProcessTable};
+use crate::vfs_adapter::SyncRequest;
 
 /// The name programs import these functions from.
 pub const MODULE: &str = "wasmux";
@@ -60,6 +64,7 @@ pub const STAT_SIZE: usize = 104;
 
 const ESRCH: i32 = 3;
 const EFAULT: i32 = 14;
+const EXDEV: i32 = 18;
 const EINVAL: i32 = 22;
 const EOPNOTSUPP: i32 = 95;
 
@@ -83,6 +88,9 @@ fn locate<'m, 'p>(mounts: &'m Mounts, path: &'p [u8]) -> Result<(&'m Vfs, Cow<'p
 struct Context {
     mounts: Mounts,
     processes: Arc<ProcessTable>,
+    /// Commits the persistent root's pending changes (`sync`); none when
+    /// nothing persists.
+    syncer: Option<Arc<dyn SyncRequest>>,
 }
 
 /// One instance's view: the shared context and, once instantiated, its memory.
@@ -100,9 +108,17 @@ pub struct WasmuxImports {
 }
 
 impl WasmuxImports {
-    pub fn new(mounts: Mounts, processes: Arc<ProcessTable>) -> WasmuxImports {
+    pub fn new(
+        mounts: Mounts,
+        processes: Arc<ProcessTable>,
+        syncer: Option<Arc<dyn SyncRequest>>,
+    ) -> WasmuxImports {
         WasmuxImports {
-            context: Arc::new(Context { mounts, processes }),
+            context: Arc::new(Context {
+                mounts,
+                processes,
+                syncer,
+            }),
         }
     }
 }
@@ -134,6 +150,8 @@ impl InstantiationHook for WasmuxImports {
             "path_stat" => path_stat,
             "path_chmod" => path_chmod,
             "path_chown" => path_chown,
+            "path_utimes" => path_utimes,
+            "path_link" => path_link,
             "umask" => umask,
             "getuid" => getuid,
             "geteuid" => getuid,
@@ -154,6 +172,7 @@ impl InstantiationHook for WasmuxImports {
             "sigignore_get" => sigignore_get,
             "signals_ready" => signals_ready,
             "signal_wait" => signal_wait,
+            "sync" => sync,
         }
         Ok((imports, InstantiationState::new(env)))
     }
@@ -300,6 +319,95 @@ fn path_chown(
             .map(drop)
             .map_err(|e| e.code())
     })
+}
+
+fn path_link(
+    ctx: FunctionEnvMut<'_, InstanceEnv>,
+    old: i32,
+    old_len: i32,
+    new: i32,
+    new_len: i32,
+) -> i32 {
+    let result = (|| {
+        let old = read_bytes(&ctx, old, old_len)?;
+        let new = read_bytes(&ctx, new, new_len)?;
+        let mounts = &ctx.data().context.mounts;
+        let (vfs, old_inner) = locate(mounts, &old)?;
+        let (new_vfs, new_inner) = locate(mounts, &new)?;
+        if !std::ptr::eq(vfs, new_vfs) {
+            return Err(EXDEV);
+        }
+        let cred = cred(&ctx);
+        let ino = vfs
+            .resolve(&cred, Ino::ROOT, &old_inner, false)
+            .map_err(|e| e.code())?;
+        let parent = vfs
+            .resolve_parent(&cred, Ino::ROOT, &new_inner)
+            .map_err(|e| e.code())?;
+        vfs.link(&cred, ino, parent.dir, &parent.name)
+            .map_err(|e| e.code())
+    })();
+    result.err().unwrap_or(0)
+}
+
+/// Linux's `UTIME_NOW` and `UTIME_OMIT`, in a timespec's nanoseconds.
+const UTIME_NOW: i64 = (1 << 30) - 1;
+const UTIME_OMIT: i64 = (1 << 30) - 2;
+
+fn path_utimes(
+    ctx: FunctionEnvMut<'_, InstanceEnv>,
+    path: i32,
+    path_len: i32,
+    times: i32,
+    follow: i32,
+) -> i32 {
+    let times = if times == 0 {
+        [SetTime::Now, SetTime::Now]
+    } else {
+        let raw = match read_bytes(&ctx, times, 32) {
+            Ok(raw) => raw,
+            Err(errno) => return errno,
+        };
+        let field = |at: usize| i64::from_le_bytes(raw[at..at + 8].try_into().expect("8 bytes"));
+        let mut parsed = [SetTime::Omit, SetTime::Omit];
+        for (i, time) in parsed.iter_mut().enumerate() {
+            let (sec, nsec) = (field(16 * i), field(16 * i + 8));
+            *time = match nsec {
+                UTIME_NOW => SetTime::Now,
+                UTIME_OMIT => SetTime::Omit,
+                0..=999_999_999 => SetTime::At(Timespec {
+                    sec,
+                    nsec: nsec as u32,
+                }),
+                _ => return Errno::Inval.code(),
+            };
+        }
+        parsed
+    };
+    let [atime, mtime] = times;
+    at_path(&ctx, path, path_len, follow, |vfs, cred, ino| {
+        let attr = SetAttr {
+            atime: Some(atime),
+            mtime: Some(mtime),
+            ..SetAttr::default()
+        };
+        vfs.setattr(cred, ino, &attr)
+            .map(drop)
+            .map_err(|e| e.code())
+    })
+}
+
+fn sync(ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {
+    match &ctx.data().context.syncer {
+        Some(syncer) => match syncer.sync() {
+            Ok(()) => 0,
+            Err(error) => {
+                tracing::warn!(%error, "sync failed");
+                Errno::Io.code()
+            }
+        },
+        None => 0,
+    }
 }
 
 fn umask(ctx: FunctionEnvMut<'_, InstanceEnv>, mask: i32) -> i32 {

@@ -65,6 +65,9 @@ if [ -f "$out/busybox.wasm" ]; then
 fi
 
 cd "$tree"
+# The version banner's date: the package's, not the build's.
+SOURCE_DATE_EPOCH=$(dpkg-parsechangelog -l debian/changelog -STimestamp)
+export SOURCE_DATE_EPOCH
 make -s allnoconfig >/dev/null
 while read -r option; do
   [ -n "$option" ] && [ "${option#\#}" = "$option" ] || continue
@@ -77,6 +80,8 @@ done <"$here/applets.conf"
 # thread-local, errno; the program is single-threaded.
 cc="clang-19 --target=wasm32-wasi --sysroot=$sysroot -isystem $repo/userland/compat/include"
 cc+=" -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_PROCESS_CLOCKS -D_GNU_SOURCE -mbulk-memory"
+# busybox includes <sys/sysinfo.h> only `#ifdef __linux__` (free, uptime).
+cc+=" -include sys/sysinfo.h"
 
 # The compatibility layer.
 compat="$cache/compat-build"
@@ -105,6 +110,7 @@ mkdir -p "$out"
 # shellcheck disable=SC2086
 $cc -o "$out/busybox.linked.wasm" $objects -Wl,--whole-archive $archives -Wl,--no-whole-archive \
   "$compat/libwasmux-compat.a" -lwasi-emulated-mman -lwasi-emulated-process-clocks \
+  -Wl,--wrap=stat -Wl,--wrap=lstat -Wl,--wrap=link -Wl,--wrap=linkat \
   -Wl,--export=__stack_pointer -Wl,--export=__data_end -Wl,--export=__stack_low \
   -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=1073741824 \
   -Wl,--no-check-features -Wl,-z,stack-size=1048576
@@ -119,4 +125,6 @@ rm "$out/busybox.linked.wasm"
 # The applet links, one absolute path per line (/bin/ls, /usr/bin/env, ...).
 make -s busybox.links >/dev/null 2>&1
 cp busybox.links "$out/busybox.links"
+# The configuration, which busybox's test suite consults.
+cp .config "$out/busybox.config"
 echo "$out/busybox.wasm"

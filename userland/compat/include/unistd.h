@@ -56,6 +56,9 @@ int chroot(const char *path);
 int sethostname(const char *name, size_t len);
 int getdomainname(char *name, size_t len);
 int getpagesize(void);
+/* Commits every filesystem's pending changes (wasmux import `sync`). */
+void sync(void);
+int syncfs(int fd);
 
 /* chdir also moves the process's WASIX working directory (see src/fs.c). */
 int __wasmux_chdir(const char *path);

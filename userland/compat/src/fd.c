@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -163,10 +164,14 @@ int __wasmux_ioctl(int fd, int request, ...)
     }
 }
 
-/* isatty: wasmer-wasix gives the standard streams of a terminal the
- * character-device type, but a terminal opened by path (`/dev/tty`) has
- * the type of every other device, "unknown". Such a descriptor is a
- * terminal when it is the same file as `/dev/tty`. */
+/* isatty. wasmer-wasix's fd_fdstat_get calls descriptors 0-2 character
+ * devices whatever they now are, so the file behind the descriptor
+ * (fd_filestat_get) decides:
+ * - a character device is one of the process's original standard
+ *   streams: a terminal when the kernel gave the session one (tty_get);
+ * - "unknown" is any device (pipes too): a terminal when it is the same
+ *   file as /dev/tty (a terminal opened by path);
+ * - anything else (files, directories, sockets) is not. */
 static int stat_dev_tty(__wasi_filestat_t *st)
 {
     const char *prefix, *relative;
@@ -179,21 +184,44 @@ static int stat_dev_tty(__wasi_filestat_t *st)
 
 int isatty(int fd)
 {
-    __wasi_fdstat_t st;
-    int err = __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st);
+    __wasi_filestat_t file;
+    int err = __wasi_fd_filestat_get((__wasi_fd_t)fd, &file);
     if (err) {
         errno = err;
         return 0;
     }
-    if (st.fs_filetype == __WASI_FILETYPE_CHARACTER_DEVICE &&
-        !(st.fs_rights_base & (__WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL)))
-        return 1;
-    if (st.fs_filetype == __WASI_FILETYPE_UNKNOWN) {
-        __wasi_filestat_t file, tty;
-        if (__wasi_fd_filestat_get((__wasi_fd_t)fd, &file) == 0 &&
-            stat_dev_tty(&tty) == 0 && file.dev == tty.dev && file.ino == tty.ino)
+    if (file.filetype == __WASI_FILETYPE_CHARACTER_DEVICE) {
+        wasix_tty tty;
+        if (wasix_tty_get(&tty) == 0 && tty.stdin_tty)
+            return 1;
+    } else if (file.filetype == __WASI_FILETYPE_UNKNOWN) {
+        __wasi_filestat_t tty;
+        if (stat_dev_tty(&tty) == 0 && file.dev == tty.dev && file.ino == tty.ino)
             return 1;
     }
     errno = ENOTTY;
     return 0;
+}
+
+/* The terminal's name: every terminal descriptor here is the one terminal
+ * of the session, /dev/tty. */
+int ttyname_r(int fd, char *buf, size_t len)
+{
+    if (!isatty(fd))
+        return errno;
+    if (len < sizeof "/dev/tty")
+        return ERANGE;
+    strcpy(buf, "/dev/tty");
+    return 0;
+}
+
+char *ttyname(int fd)
+{
+    static char name[16];
+    int err = ttyname_r(fd, name, sizeof name);
+    if (err) {
+        errno = err;
+        return NULL;
+    }
+    return name;
 }

@@ -14,8 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#include <utime.h>
+#include <wasi/api.h>
 
 #include "imports.h"
 
@@ -132,6 +135,12 @@ int mknod(const char *path, mode_t mode, dev_t dev)
 /* stat and lstat with modes and owners: the wasmux record (see
  * kernel-shim/src/syscalls.rs); wasi-libc's for what the kernel's
  * filesystems do not hold (/dev, /proc). */
+/* wasi-libc's own, under the names the link's --wrap gives them. */
+int __real_stat(const char *path, struct stat *st);
+int __real_lstat(const char *path, struct stat *st);
+int __wrap_stat(const char *path, struct stat *st);
+int __wrap_lstat(const char *path, struct stat *st);
+
 static int stat_with_modes(const char *path, struct stat *st, int follow)
 {
     char abs[PATH_MAX];
@@ -140,7 +149,7 @@ static int stat_with_modes(const char *path, struct stat *st, int follow)
     unsigned char rec[104];
     int err = wasmux_path_stat(abs, strlen(abs), follow, rec);
     if (err == 95 /* EOPNOTSUPP */)
-        return follow ? stat(path, st) : lstat(path, st);
+        return follow ? __real_stat(path, st) : __real_lstat(path, st);
     if (err) {
         errno = __wasmux_linux_errno(err);
         return -1;
@@ -167,8 +176,8 @@ static int stat_with_modes(const char *path, struct stat *st, int follow)
     return 0;
 }
 
-int __wasmux_stat(const char *path, struct stat *st) { return stat_with_modes(path, st, 1); }
-int __wasmux_lstat(const char *path, struct stat *st) { return stat_with_modes(path, st, 0); }
+int __wrap_stat(const char *path, struct stat *st) { return stat_with_modes(path, st, 1); }
+int __wrap_lstat(const char *path, struct stat *st) { return stat_with_modes(path, st, 0); }
 
 char *realpath(const char *path, char *resolved)
 {
@@ -313,4 +322,118 @@ char *mktemp(char *template)
     if (fill_template(template, 0, try_absent, NULL) < 0)
         template[0] = 0;
     return template;
+}
+
+/* ---- file times --------------------------------------------------------- */
+
+/* wasi-libc's UTIME_NOW/UTIME_OMIT (-1, -2) as Linux's, which the wasmux
+ * import takes. */
+static int64_t linux_nsec(long nsec)
+{
+    return nsec == UTIME_NOW ? (1 << 30) - 1 : nsec == UTIME_OMIT ? (1 << 30) - 2 : nsec;
+}
+
+static int set_times(const char *path, const struct timespec times[2], int follow)
+{
+    int64_t raw[4];
+    if (times)
+        for (int i = 0; i < 2; i++) {
+            raw[2 * i] = times[i].tv_sec;
+            raw[2 * i + 1] = linux_nsec(times[i].tv_nsec);
+        }
+    ON_ABSOLUTE(path, wasmux_path_utimes(abs_, len_, times ? raw : NULL, follow));
+}
+
+int __wasmux_utimensat(int dirfd, const char *path, const struct timespec times[2], int flags)
+{
+    if (dirfd != AT_FDCWD && path[0] != '/') {
+        errno = ENOSYS;
+        return -1;
+    }
+    return set_times(path, times, !(flags & AT_SYMLINK_NOFOLLOW));
+}
+
+/* By descriptor: WASIX fd_filestat_set_times, which reaches the file. */
+int __wasmux_futimens(int fd, const struct timespec times[2])
+{
+    __wasi_timestamp_t stamp[2] = {0, 0};
+    __wasi_fstflags_t flags = 0;
+    for (int i = 0; i < 2; i++) {
+        long nsec = times ? times[i].tv_nsec : UTIME_NOW;
+        __wasi_fstflags_t now = i ? __WASI_FSTFLAGS_MTIM_NOW : __WASI_FSTFLAGS_ATIM_NOW;
+        __wasi_fstflags_t set = i ? __WASI_FSTFLAGS_MTIM : __WASI_FSTFLAGS_ATIM;
+        if (nsec == UTIME_NOW) {
+            flags |= now;
+        } else if (nsec != UTIME_OMIT) {
+            if (nsec < 0 || nsec > 999999999 || times[i].tv_sec < 0) {
+                errno = EINVAL;
+                return -1;
+            }
+            stamp[i] = (__wasi_timestamp_t)times[i].tv_sec * 1000000000u + (__wasi_timestamp_t)nsec;
+            flags |= set;
+        }
+    }
+    RETURN_ERRNO(__wasi_fd_filestat_set_times((__wasi_fd_t)fd, stamp[0], stamp[1], flags), 0);
+}
+
+static int set_timevals(const char *path, const struct timeval tv[2], int follow)
+{
+    if (!tv)
+        return set_times(path, NULL, follow);
+    struct timespec ts[2];
+    for (int i = 0; i < 2; i++) {
+        if (tv[i].tv_usec < 0 || tv[i].tv_usec > 999999) {
+            errno = EINVAL;
+            return -1;
+        }
+        ts[i].tv_sec = tv[i].tv_sec;
+        ts[i].tv_nsec = tv[i].tv_usec * 1000;
+    }
+    return set_times(path, ts, follow);
+}
+
+int __wasmux_utimes(const char *path, const struct timeval times[2])
+{
+    return set_timevals(path, times, 1);
+}
+
+int __wasmux_lutimes(const char *path, const struct timeval times[2])
+{
+    return set_timevals(path, times, 0);
+}
+
+int __wasmux_utime(const char *path, const struct utimbuf *times)
+{
+    if (!times)
+        return set_times(path, NULL, 1);
+    struct timespec ts[2] = {{times->actime, 0}, {times->modtime, 0}};
+    return set_times(path, ts, 1);
+}
+
+/* ---- hard links --------------------------------------------------------- */
+
+/* wasmer-wasix's path_link changes only its own inode cache: links are made
+ * in the kernel's filesystem. The link's --wrap routes link and linkat here. */
+int __wrap_link(const char *old, const char *new_path);
+int __wrap_linkat(int olddirfd, const char *old, int newdirfd, const char *new_path, int flags);
+
+int __wrap_link(const char *old, const char *new_path)
+{
+    char old_abs[PATH_MAX], new_abs[PATH_MAX];
+    if (__wasmux_absolute(old, old_abs, sizeof old_abs) < 0 ||
+        __wasmux_absolute(new_path, new_abs, sizeof new_abs) < 0)
+        return -1;
+    RETURN_ERRNO(__wasmux_linux_errno(wasmux_path_link(old_abs, strlen(old_abs), new_abs,
+                                                       strlen(new_abs))),
+                 0);
+}
+
+int __wrap_linkat(int olddirfd, const char *old, int newdirfd, const char *new_path, int flags)
+{
+    if ((olddirfd != AT_FDCWD && old[0] != '/') || (newdirfd != AT_FDCWD && new_path[0] != '/') ||
+        (flags & AT_SYMLINK_FOLLOW)) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return __wrap_link(old, new_path);
 }

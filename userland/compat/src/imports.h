@@ -55,6 +55,7 @@ WASIX(tty_set) int wasix_tty_set(const wasix_tty *tty);
 WASIX(stack_checkpoint) int wasix_stack_checkpoint(wasix_snapshot *snapshot, uint64_t *ret);
 WASIX(stack_restore) _Noreturn void wasix_stack_restore(const wasix_snapshot *snapshot,
                                                          uint64_t value);
+WASIX(thread_parallelism) int wasix_thread_parallelism(uint32_t *count);
 WASIX(getcwd) int wasix_getcwd(char *buf, uint32_t *len);
 WASIX(chdir) int wasix_chdir(const char *path, size_t len);
 
@@ -62,6 +63,11 @@ WASMUX(path_stat) int wasmux_path_stat(const char *path, size_t len, int follow,
 WASMUX(path_chmod) int wasmux_path_chmod(const char *path, size_t len, int mode, int follow);
 WASMUX(path_chown) int wasmux_path_chown(const char *path, size_t len, int uid, int gid,
                                          int follow);
+/* times: two (sec, nsec) pairs of int64, Linux UTIME_NOW/UTIME_OMIT; NULL: now */
+WASMUX(path_utimes) int wasmux_path_utimes(const char *path, size_t len, const int64_t *times,
+                                           int follow);
+WASMUX(path_link) int wasmux_path_link(const char *old, size_t old_len, const char *new_path,
+                                       size_t new_len);
 WASMUX(umask) int wasmux_umask(int mask);
 WASMUX(getuid) int wasmux_getuid(void);
 WASMUX(geteuid) int wasmux_geteuid(void);
@@ -77,6 +83,7 @@ WASMUX(setsid) int wasmux_setsid(void);
 WASMUX(tcgetpgrp) int wasmux_tcgetpgrp(void);
 WASMUX(tcsetpgrp) int wasmux_tcsetpgrp(int pgid);
 WASMUX(exit_signal) int wasmux_exit_signal(int sig);
+WASMUX(sync) int wasmux_sync(void);
 WASMUX(wait_status) int wasmux_wait_status(int pid, int exit_code);
 WASMUX(signal_wait) int wasmux_signal_wait(int seen, int timeout_ms);
 WASMUX(signals_ready) int wasmux_signals_ready(int ready);

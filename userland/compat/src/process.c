@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -408,8 +409,155 @@ int setpgid(pid_t pid, pid_t pgid)
     RETURN_ERRNO(__wasmux_linux_errno(wasmux_setpgid(pid, pgid)), 0);
 }
 
+/* ---- scheduling priority ---------------------------------------------- */
+
+/* The process's nice value: kept (and inherited by fork) so that nice and
+ * renice report what was set, but not enforced: the host schedules every
+ * WebAssembly instance alike. */
+static int niceness;
+
+int getpriority(int which, id_t who)
+{
+    if (which != PRIO_PROCESS || (who != 0 && (pid_t)who != getpid())) {
+        errno = which == PRIO_PROCESS ? ESRCH : EINVAL;
+        return -1;
+    }
+    return niceness;
+}
+
+int setpriority(int which, id_t who, int prio)
+{
+    if (getpriority(which, who) == -1 && errno != 0)
+        return -1;
+    prio = prio < -20 ? -20 : prio > 19 ? 19 : prio;
+    if (prio < niceness && geteuid() != 0) {
+        errno = EACCES;
+        return -1;
+    }
+    niceness = prio;
+    return 0;
+}
+
 int nice(int inc)
 {
-    (void)inc;
-    return 0;
+    if (setpriority(PRIO_PROCESS, 0, niceness + inc) != 0) {
+        if (errno == EACCES)
+            errno = EPERM;
+        return -1;
+    }
+    return niceness;
+}
+
+/* ---- system ------------------------------------------------------------ */
+
+int system(const char *command)
+{
+    if (!command)
+        return 1; /* a shell exists */
+    struct sigaction ignore = {.sa_handler = SIG_IGN}, old_int, old_quit;
+    sigset_t chld, old_mask;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &old_mask);
+    sigaction(SIGINT, &ignore, &old_int);
+    sigaction(SIGQUIT, &ignore, &old_quit);
+    int status = -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGQUIT, &old_quit, NULL);
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
+        execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+        _exit(127);
+    }
+    if (pid > 0)
+        while (waitpid(pid, &status, 0) < 0)
+            if (errno != EINTR) {
+                status = -1;
+                break;
+            }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGQUIT, &old_quit, NULL);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    return status;
+}
+
+/* ---- pipes to commands ------------------------------------------------ */
+
+/* The streams popen opened, each with the pid of its command. */
+static struct popened {
+    FILE *stream;
+    pid_t pid;
+    struct popened *next;
+} *popened;
+
+FILE *popen(const char *command, const char *mode)
+{
+    int reading = mode[0] == 'r';
+    if ((mode[0] != 'r' && mode[0] != 'w') || (mode[1] && mode[1] != 'e')) {
+        errno = EINVAL;
+        return NULL;
+    }
+    struct popened *entry = malloc(sizeof *entry);
+    int ends[2];
+    if (!entry || pipe(ends) != 0) {
+        free(entry);
+        return NULL;
+    }
+    int ours = reading ? ends[0] : ends[1];
+    int theirs = reading ? ends[1] : ends[0];
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(ends[0]);
+        close(ends[1]);
+        free(entry);
+        return NULL;
+    }
+    if (pid == 0) {
+        /* POSIX: the child closes the streams of earlier popens. */
+        for (struct popened *p = popened; p; p = p->next)
+            close(fileno(p->stream));
+        close(ours);
+        int target = reading ? STDOUT_FILENO : STDIN_FILENO;
+        if (theirs != target) {
+            dup2(theirs, target);
+            close(theirs);
+        }
+        execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+        _exit(127);
+    }
+    close(theirs);
+    FILE *stream = fdopen(ours, reading ? "r" : "w");
+    if (!stream) {
+        close(ours);
+        waitpid(pid, NULL, 0);
+        free(entry);
+        return NULL;
+    }
+    entry->stream = stream;
+    entry->pid = pid;
+    entry->next = popened;
+    popened = entry;
+    return stream;
+}
+
+int pclose(FILE *stream)
+{
+    struct popened **link = &popened;
+    while (*link && (*link)->stream != stream)
+        link = &(*link)->next;
+    if (!*link) {
+        errno = ECHILD;
+        return -1;
+    }
+    struct popened *entry = *link;
+    *link = entry->next;
+    pid_t pid = entry->pid;
+    free(entry);
+    fclose(stream);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return status;
 }

@@ -21,9 +21,13 @@ int mkfifo(const char *path, mode_t mode);
 int mknod(const char *path, mode_t mode, dev_t dev);
 
 /* stat and lstat with permission bits and owners (wasi-libc's have
- * neither); function-like macros, so `struct stat` is untouched. */
-int __wasmux_stat(const char *path, struct stat *st);
-int __wasmux_lstat(const char *path, struct stat *st);
-#define stat(path, st) __wasmux_stat(path, st)
-#define lstat(path, st) __wasmux_lstat(path, st)
+ * neither) are src/fs.c's __wrap_stat/__wrap_lstat: the link wraps the
+ * names (`--wrap`), so calls through pointers reach them too. */
+
+/* File times set in the kernel's filesystem (wasi-libc's reach wasmer-
+ * wasix's inode cache only, and refuse UTIME_NOW next to a time). */
+int __wasmux_utimensat(int dirfd, const char *path, const struct timespec times[2], int flags);
+int __wasmux_futimens(int fd, const struct timespec times[2]);
+#define utimensat __wasmux_utimensat
+#define futimens __wasmux_futimens
 #endif

@@ -15,4 +15,10 @@ struct itimerval {
 int settimeofday(const struct timeval *tv, const struct timezone *tz);
 int getitimer(int which, struct itimerval *value);
 int setitimer(int which, const struct itimerval *value, struct itimerval *old);
+
+/* File times: see <sys/stat.h>. */
+int __wasmux_utimes(const char *path, const struct timeval times[2]);
+int __wasmux_lutimes(const char *path, const struct timeval times[2]);
+#define utimes __wasmux_utimes
+#define lutimes __wasmux_lutimes
 #endif
