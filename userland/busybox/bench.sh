@@ -71,6 +71,6 @@ echo "|---|---:|---:|---:|"
 for name in start spawn loop200 sha256sum sort gzip tar; do
   ours=$(awk -v n="$name" '$1 == n { print $2 }' "$work/wasmux.txt")
   theirs=$(awk -v n="$name" '$1 == n { print $2 }' "$work/native.txt")
-  ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.1f×", b > 0 ? a / b : 0 }')
+  ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.1f×", (b > 0 ? a / b : 0) }')
   echo "| $(describe "$name") | $(human "$ours") | $(human "$theirs") | $ratio |"
 done
