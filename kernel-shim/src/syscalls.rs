@@ -283,6 +283,19 @@ fn path_stat(
     }
 }
 
+/// Applies `attr` to the file at the guest's `path`: chmod, chown, utimes.
+fn set_attr(
+    ctx: &FunctionEnvMut<'_, InstanceEnv>,
+    path: i32,
+    path_len: i32,
+    follow: i32,
+    attr: &SetAttr,
+) -> i32 {
+    at_path(ctx, path, path_len, follow, |vfs, cred, ino| {
+        vfs.setattr(cred, ino, attr).map(drop).map_err(|e| e.code())
+    })
+}
+
 fn path_chmod(
     ctx: FunctionEnvMut<'_, InstanceEnv>,
     path: i32,
@@ -290,15 +303,11 @@ fn path_chmod(
     mode: i32,
     follow: i32,
 ) -> i32 {
-    at_path(&ctx, path, path_len, follow, |vfs, cred, ino| {
-        let attr = SetAttr {
-            perm: Some(mode as u32 & 0o7777),
-            ..SetAttr::default()
-        };
-        vfs.setattr(cred, ino, &attr)
-            .map(drop)
-            .map_err(|e| e.code())
-    })
+    let attr = SetAttr {
+        perm: Some(mode as u32 & 0o7777),
+        ..SetAttr::default()
+    };
+    set_attr(&ctx, path, path_len, follow, &attr)
 }
 
 fn path_chown(
@@ -309,16 +318,12 @@ fn path_chown(
     gid: i32,
     follow: i32,
 ) -> i32 {
-    at_path(&ctx, path, path_len, follow, |vfs, cred, ino| {
-        let attr = SetAttr {
-            uid: (uid != -1).then_some(uid as u32),
-            gid: (gid != -1).then_some(gid as u32),
-            ..SetAttr::default()
-        };
-        vfs.setattr(cred, ino, &attr)
-            .map(drop)
-            .map_err(|e| e.code())
-    })
+    let attr = SetAttr {
+        uid: (uid != -1).then_some(uid as u32),
+        gid: (gid != -1).then_some(gid as u32),
+        ..SetAttr::default()
+    };
+    set_attr(&ctx, path, path_len, follow, &attr)
 }
 
 fn path_link(
@@ -385,16 +390,12 @@ fn path_utimes(
         parsed
     };
     let [atime, mtime] = times;
-    at_path(&ctx, path, path_len, follow, |vfs, cred, ino| {
-        let attr = SetAttr {
-            atime: Some(atime),
-            mtime: Some(mtime),
-            ..SetAttr::default()
-        };
-        vfs.setattr(cred, ino, &attr)
-            .map(drop)
-            .map_err(|e| e.code())
-    })
+    let attr = SetAttr {
+        atime: Some(atime),
+        mtime: Some(mtime),
+        ..SetAttr::default()
+    };
+    set_attr(&ctx, path, path_len, follow, &attr)
 }
 
 fn sync(ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {
