@@ -82,15 +82,32 @@ pub fn store_path(root: &std::path::Path) -> PathBuf {
     root.join("root.redb")
 }
 
+/// Logs go to standard error, or to the file `WASMUX_LOG_FILE` names (in
+/// a `wasmux shell` standard error is the session's terminal); `WASMUX_LOG`
+/// filters them (`tracing` directives).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WASMUX_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,wasmer_wasix=off,wasmer=off"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    let file = std::env::var_os("WASMUX_LOG_FILE").and_then(|path| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .inspect_err(|e| eprintln!("wasmux: cannot log to {}: {e}", path.to_string_lossy()))
+            .ok()
+    });
+    match file {
+        Some(file) => logs
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .init(),
+        None => logs.with_writer(std::io::stderr).init(),
+    }
+}
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WASMUX_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("warn,wasmer_wasix=off,wasmer=off")
-            }),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging();
     let cli = Cli::parse();
     let root = cli.root.clone().unwrap_or_else(default_root);
     let session = Session {

@@ -117,33 +117,132 @@ fn traps_run_on_real_signals_and_default_actions_kill() {
     assert_eq!(out, "caught INT\nafter\nterm 143\nignored\n");
 }
 
-#[test]
-fn an_interactive_login_shell_at_a_terminal() {
-    let dir = tempfile::tempdir().unwrap();
+/// `wasmux shell` at a terminal, at its first prompt.
+fn login_shell(root: &Path) -> (Pty, std::process::Child) {
     let mut pty = Pty::open();
     let userland = busybox::userland();
-    let mut shell = pty.spawn(
-        dir.path(),
-        &["--userland", userland.to_str().unwrap(), "shell"],
-    );
-    pty.wait_for("user@");
-    pty.type_keys(b"echo hi | tr h H | cat; ps\r");
-    pty.wait_for("Hi\r\n");
-    // ps lists the shell itself (and, named at exec, ps).
-    pty.wait_for("/bin/sh -l\r\n");
-    // Ctrl-C ends the foreground command, not the shell.
-    pty.type_keys(b"yes > /dev/null\r");
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let shell = pty.spawn(root, &["--userland", userland.to_str().unwrap(), "shell"]);
+    pty.wait_until_raw();
+    pty.wait_for("user@wasmux:~$ ");
+    // Job control is on: the shell found its terminal.
+    pty.type_keys(b"echo \"[$-]\"\r");
+    assert!(pty.wait_for("]\r\n").contains('m'), "job control is off");
+    pty.wait_for("$ ");
+    (pty, shell)
+}
+
+#[test]
+fn the_shell_at_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut pty, mut shell) = login_shell(dir.path());
+    // Each command, then what the screen must show after it. No expected
+    // text appears in its command line, which the terminal echoes.
+    let steps: &[(&str, &str)] = &[
+        // A pipeline of three external commands.
+        (
+            "echo hi there | tr a-z A-Z | sed s/THERE/ALL/",
+            "HI ALL\r\n",
+        ),
+        // Nested substitutions and arithmetic.
+        (
+            "echo \"n=$(echo $(echo deep) $((6 * 7)))\"",
+            "n=deep 42\r\n",
+        ),
+        // A subshell's cd leaves the shell's own directory alone.
+        ("( cd /tmp; pwd ); pwd", "/tmp\r\n/home/user\r\n"),
+        // Redirections: >, >>, 2>&1, <.
+        (
+            "echo one > f; echo two >> f; ls /nope > g 2>&1; wc -l < f; cat g",
+            "2\r\nls: /nope: No such file or directory\r\n",
+        ),
+        // Exit codes in $?, and set -e stopping a script.
+        ("false; echo \"s=$?\"", "s=1\r\n"),
+        (
+            "sh -c 'set -e; false; echo never'; echo \"e=$?\"",
+            "e=1\r\n",
+        ),
+        // A background job: listed, killed, waited for.
+        ("sleep 10 &", "$ "),
+        ("jobs", "[1]+  Running                    sleep 10\r\n"),
+        ("kill %1; wait; echo \"w=$?\"", "Terminated"),
+        // A trap runs on a real SIGINT.
+        ("trap 'echo caught' INT; kill -INT $$", "caught\r\n"),
+        ("trap - INT", "$ "),
+        // ps shows the running processes.
+        ("sleep 10 & ps; kill $!", "/bin/sh -l\r\n"),
+    ];
+    for (command, shows) in steps {
+        pty.type_keys(format!("{command}\r").as_bytes());
+        pty.wait_for(&format!("{command}\r\n"));
+        pty.wait_for(shows);
+    }
+    // A here-document, typed line by line at the continuation prompt.
+    pty.type_keys(b"cat <<EOF\rx $((1 + 2))\rEOF\r");
+    pty.wait_for("x 3\r\n");
+    // Ctrl-C ends the foreground command, not the shell. (A key typed
+    // before the job has taken the terminal would go to the shell: the
+    // job says when it has.)
+    pty.type_keys(b"(echo \"job $((1 + 1))\"; yes > /dev/null)\r");
+    pty.wait_for("job 2\r\n");
     pty.type_keys(b"\x03");
-    pty.type_keys(b"echo back $?\r");
-    pty.wait_for("back 130");
+    pty.type_keys(b"echo \"y=$?\"\r");
+    pty.wait_for("y=130\r\n");
     // A trap runs when Ctrl-C comes at the prompt.
-    pty.type_keys(b"trap 'echo caught' INT\r");
+    pty.type_keys(b"trap 'echo trapped' INT\r");
+    pty.wait_for("$ ");
     pty.type_keys(b"\x03");
-    pty.wait_for("caught");
+    pty.wait_for("trapped");
     pty.type_keys(b"exit 4\r");
     assert_eq!(shell.wait().unwrap().code(), Some(4));
     assert!(pty.is_canonical(), "the host terminal's modes are back");
+}
+
+#[test]
+fn job_control_at_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut pty, mut shell) = login_shell(dir.path());
+    // Ctrl-Z stops the foreground job; the shell takes the terminal back.
+    // (A key typed before the job has taken the terminal would go to the
+    // shell: the job says when it has.)
+    pty.type_keys(b"(echo \"job $((1 + 1))\"; sleep 30)\r");
+    pty.wait_for("job 2\r\n");
+    pty.type_keys(b"\x1a");
+    pty.wait_for("[1]+  Stopped                    (echo \"job $((1 + 1))\"; sleep 30)\r\n");
+    // Stopped, as the kernel reports it (the job's leader: Ctrl-Z may have
+    // come before it started sleep).
+    pty.type_keys(
+        b"jobs -p > jp; ps -o pid,stat | awk -v p=$(cat jp) '$1 == p { print \"is\", $2 }'\r",
+    );
+    pty.wait_for("is T");
+    // bg runs it in the background; fg brings it back, and Ctrl-C ends it.
+    pty.type_keys(b"bg\r");
+    pty.wait_for("[1] (echo");
+    pty.type_keys(b"jobs\r");
+    pty.wait_for("[1]+  Running                    (echo");
+    pty.type_keys(b"fg\r");
+    pty.wait_for("sleep 30)\r\n");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    pty.type_keys(b"\x03");
+    pty.type_keys(b"echo \"f=$?\"\r");
+    pty.wait_for("f=130\r\n");
+    // A stopped job keeps a signal pending until it runs again, as on
+    // Linux: SIGTERM to a stopped cat ends it only at fg.
+    pty.type_keys(b"cat\r");
+    pty.wait_for("cat\r\n");
+    pty.type_keys(b"ready\r");
+    pty.wait_for("ready\r\nready\r\n");
+    pty.type_keys(b"\x1a");
+    pty.wait_for("Stopped                    cat\r\n");
+    pty.type_keys(b"kill %1\r");
+    pty.wait_for("$ ");
+    pty.type_keys(b"jobs\r");
+    pty.wait_for("[1]+  Stopped                    cat\r\n");
+    pty.type_keys(b"fg\r");
+    pty.wait_for("Terminated");
+    pty.type_keys(b"echo \"k=$?\"\r");
+    pty.wait_for("k=143\r\n");
+    pty.type_keys(b"exit\r");
+    assert_eq!(shell.wait().unwrap().code(), Some(0));
 }
 
 #[test]

@@ -38,10 +38,12 @@ fn an_interactive_program_reads_edited_lines_and_dies_of_ctrl_c() {
     let mut pty = Pty::open();
     assert!(pty.is_canonical());
     let mut cat = pty.spawn(dir.path(), &["run", "cat"]);
+    // Raw on the host while the guest runs.
+    pty.wait_until_raw();
     pty.type_keys(b"hellp\x7fo\r");
-    // The guest's echo, then cat's copy; "\n" shown as "\r\n".
-    pty.wait_for("hello\r\nhello\r\n");
-    assert!(!pty.is_canonical(), "raw on the host while the guest runs");
+    // The guest's echo (the typo rubbed out), then cat's copy of the
+    // edited line; "\n" shown as "\r\n".
+    pty.wait_for("hellp\x08 \x08o\r\nhello\r\n");
     pty.type_keys(b"\x03");
     let status = cat.wait().unwrap();
     assert_eq!(status.code(), Some(130), "128 + SIGINT");
@@ -55,6 +57,7 @@ fn ctrl_d_on_an_empty_line_ends_interactive_input() {
     import_cat(dir.path());
     let mut pty = Pty::open();
     let mut cat = pty.spawn(dir.path(), &["run", "cat"]);
+    pty.wait_until_raw();
     pty.type_keys(b"line\r");
     pty.wait_for("line\r\nline\r\n");
     pty.type_keys(b"\x04");

@@ -193,7 +193,7 @@ impl Running<'_> {
             Ok(code) => Some(code.raw()),
             Err(err) => err.as_exit_code().map(|c| c.raw()),
         };
-        if let Some(signal) = self.kernel.processes.death_signal(self.pid) {
+        if let Some(signal) = self.kernel.processes.collect(self.pid) {
             return 128 + i32::from(signal);
         }
         code.unwrap_or_else(|| {

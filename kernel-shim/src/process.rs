@@ -32,14 +32,26 @@ pub type Pid = u32;
 /// Linux's signal numbers the kernel itself sends or treats specially.
 pub const SIGKILL: u8 = 9;
 pub const SIGCHLD: u8 = 17;
+pub const SIGCONT: u8 = 18;
+
+/// The signal wasmer-wasix carries to a program's callback to say "signals
+/// are pending" (see [`ProcessTable::ring`]). SIGURG: wasmer-wasix never
+/// sends it itself nor treats it specially.
+const DOORBELL: Signal = Signal::Sigurg;
+
+/// Signal `n`'s bit in a set of signals.
+fn bit(signal: u8) -> u64 {
+    1 << (signal - 1)
+}
 
 /// What Linux does with a signal nobody catches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DefaultAction {
     Terminate,
     Ignore,
-    /// Stop the process. wasmer-wasix cannot suspend a process, so the
-    /// kernel ignores these (job control without `^Z`).
+    /// Stop the process until SIGCONT. A program that catches signals
+    /// stops itself (`wasmux.stop`); wasmer-wasix cannot suspend any other,
+    /// so for those the kernel ignores it.
     Stop,
 }
 
@@ -56,6 +68,33 @@ pub fn default_action(signal: u8) -> DefaultAction {
 /// without syscalls. Natively this is wasmer's store interrupter (a signal to
 /// the thread); in the browser it will be terminating the thread's worker.
 pub type Interrupt = Box<dyn Fn() + Send + Sync>;
+
+/// A change of a child's state its parent has not yet collected with
+/// `waitpid(WUNTRACED | WCONTINUED)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobChange {
+    Stopped(u8),
+    Continued,
+}
+
+impl JobChange {
+    /// The wait status Linux reports for it (`WIFSTOPPED`, `WIFCONTINUED`).
+    pub fn wait_status(self) -> i32 {
+        match self {
+            JobChange::Stopped(signal) => (i32::from(signal) << 8) | 0x7f,
+            JobChange::Continued => 0xffff,
+        }
+    }
+}
+
+/// What is left of a process that ended until its parent collects its
+/// status: its place in the job-control tree.
+#[derive(Debug, Clone, Copy)]
+struct Zombie {
+    ppid: Pid,
+    pgid: Pid,
+    sid: Pid,
+}
 
 /// One live process.
 pub struct ProcessRecord {
@@ -92,10 +131,25 @@ struct RecordState {
     /// wasmer-wasix would drop them (or apply its own defaults) in the
     /// window between a fork or exec and the registration.
     signals_ready: bool,
-    held: Vec<u8>,
+    /// Which registration of the signal callback is the current one: an
+    /// image waiting in WASIX `proc_exec` for its successor still hears the
+    /// doorbell, and must not take the successor's signals.
+    signal_epoch: u32,
+    /// Threads of images that exec'd a successor and wait for it inside
+    /// WASIX `proc_exec` (see [`ProcessTable::park_in_exec`]).
+    parked: usize,
+    /// Signals sent to a program that catches them and not yet taken by it
+    /// (`wasmux.signal_take`; bit `n - 1` for signal `n`).
+    pending: u64,
     /// Signals the process ignores (bit `n - 1` for signal `n`), as its
     /// program told the kernel; kept across exec and inherited, as on Linux.
     ignored: u64,
+    /// Job control: whether the process is stopped, whether it was sent a
+    /// signal that kills it (which ends a stop), and the last change of
+    /// state its parent has not collected.
+    stopped: bool,
+    killed: bool,
+    change: Option<JobChange>,
 }
 
 impl ProcessRecord {
@@ -160,7 +214,19 @@ impl ProcessRecord {
     }
 
     pub fn set_ignored_signals(&self, mask: u64) {
-        self.state().ignored = mask & !(1 << (SIGKILL - 1));
+        self.state().ignored = mask & !bit(SIGKILL);
+    }
+
+    /// Whether signals wait for the process's program to take them
+    /// (`wasmux.signal_take`), and it can take them now.
+    pub fn has_signals_to_take(&self) -> bool {
+        let state = self.state();
+        state.pending != 0 && state.signals_ready && !state.stopped
+    }
+
+    /// Whether the process is stopped (job control).
+    pub fn is_stopped(&self) -> bool {
+        self.state().stopped
     }
 
     /// The process group.
@@ -210,8 +276,13 @@ pub struct ProcessTable {
     /// The argv of processes the kernel itself is about to start, by pid.
     pending_argv: Mutex<HashMap<Pid, Vec<String>>>,
     /// The signal each process died of, until its status is read (see
-    /// [`ProcessTable::death_signal`]).
+    /// [`ProcessTable::collect`]).
     deaths: Mutex<HashMap<Pid, u8>>,
+    /// Processes that ended and whose status their parent has not yet
+    /// collected, with their group and session. Like Linux's zombies they
+    /// keep their group in existence: a shell's pipeline joins the group of
+    /// its first command, which may have ended already.
+    zombies: Mutex<HashMap<Pid, Zombie>>,
     /// The terminal's foreground process group, once a shell set one.
     foreground: Mutex<Option<Pid>>,
 }
@@ -257,6 +328,7 @@ impl ProcessTable {
             records: Mutex::new(BTreeMap::new()),
             pending_argv: Mutex::new(HashMap::new()),
             deaths: Mutex::new(HashMap::new()),
+            zombies: Mutex::new(HashMap::new()),
             foreground: Mutex::new(None),
         })
     }
@@ -345,8 +417,13 @@ impl ProcessTable {
                         sid,
                         catches_signals: false,
                         signals_ready: false,
-                        held: Vec::new(),
+                        signal_epoch: 0,
+                        parked: 0,
+                        pending: 0,
                         ignored,
+                        stopped: false,
+                        killed: false,
+                        change: None,
                     }),
                     signal_cond: Condvar::new(),
                 });
@@ -372,6 +449,7 @@ impl ProcessTable {
             let mut records = self.records();
             let mut state = record.state();
             state.tasks -= 1;
+            record.signal_cond.notify_all(); // parked images count tasks
             state.tasks == 0 && {
                 drop(state);
                 Self::remove(&mut records, record);
@@ -379,13 +457,105 @@ impl ProcessTable {
             }
         };
         if ended {
-            // Only a parent that catches signals hears of it: SIGCHLD is
-            // ignored by default.
-            if let Some(parent) = self.get(record.ppid) {
-                if parent.state().catches_signals {
-                    let _ = self.kill(parent.pid, SIGCHLD);
-                }
+            let mut zombies = self.zombies();
+            // Orphans are collected at once, as init would.
+            zombies.retain(|_, z| z.ppid != record.pid);
+            if self.get(record.ppid).is_some() {
+                let (pgid, sid) = (record.pgid(), record.sid());
+                zombies.insert(
+                    record.pid,
+                    Zombie {
+                        ppid: record.ppid,
+                        pgid,
+                        sid,
+                    },
+                );
             }
+            drop(zombies);
+            self.tell_parent(record);
+        }
+    }
+
+    fn zombies(&self) -> MutexGuard<'_, HashMap<Pid, Zombie>> {
+        self.zombies.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sends SIGCHLD to the parent of `record`, which ended, stopped or
+    /// continued. Only a parent that catches signals hears of it: SIGCHLD
+    /// is ignored by default.
+    fn tell_parent(&self, record: &ProcessRecord) {
+        if let Some(parent) = self.get(record.ppid) {
+            if parent.state().catches_signals {
+                let _ = self.kill(parent.pid, SIGCHLD);
+            }
+        }
+    }
+
+    /// Stops the calling process (`caller`, applying a stop signal's
+    /// default action to itself) until SIGCONT or a signal that kills it;
+    /// its parent hears of both changes.
+    pub fn stop(&self, caller: &ProcessRecord, signal: u8) {
+        tracing::debug!(pid = caller.pid, signal, "stop");
+        {
+            let mut state = caller.state();
+            if state.killed {
+                return;
+            }
+            state.stopped = true;
+            state.change = Some(JobChange::Stopped(signal));
+        }
+        self.tell_parent(caller);
+        let mut state = caller.state();
+        while state.stopped && !state.killed {
+            state = caller
+                .signal_cond
+                .wait(state)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Parks the thread of an image that exec'd a successor, from its
+    /// signal callback, until the successor is done (only parked images'
+    /// threads are left) or the process is killed.
+    ///
+    /// wasmer-wasix keeps the old image's thread waiting inside `proc_exec`
+    /// for the new one, sharing the new one's signal queue: awake, it would
+    /// take the doorbells meant for the new image. Parked inside its
+    /// callback, it no longer polls the queue; the doorbell it took is rung
+    /// again for the new image.
+    pub fn park_in_exec(&self, caller: &ProcessRecord) {
+        tracing::debug!(pid = caller.pid, "park in exec");
+        caller.state().parked += 1;
+        Self::ring(caller);
+        let mut state = caller.state();
+        while !state.killed && state.tasks > state.parked {
+            state = caller
+                .signal_cond
+                .wait(state)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        state.parked -= 1;
+    }
+
+    /// Takes the change of state of `parent`'s child `pid` that `waitpid`
+    /// asks for (`stopped` for WUNTRACED, `continued` for WCONTINUED), if any.
+    pub fn take_change(
+        &self,
+        parent: &ProcessRecord,
+        pid: Pid,
+        stopped: bool,
+        continued: bool,
+    ) -> Option<JobChange> {
+        let record = self.get(pid).filter(|r| r.ppid == parent.pid)?;
+        let mut state = record.state();
+        let wanted = match state.change? {
+            JobChange::Stopped(_) => stopped,
+            JobChange::Continued => continued,
+        };
+        if wanted {
+            state.change.take()
+        } else {
+            None
         }
     }
 
@@ -420,25 +590,35 @@ impl ProcessTable {
     /// stops WebAssembly code in a loop without syscalls — and is recorded
     /// as its cause of death.
     pub fn kill(&self, pid: Pid, signal: u8) -> Result<(), KillError> {
-        let wasi_signal = Signal::try_from(signal).map_err(|_| KillError::InvalidSignal(signal))?;
-        if signal > 31 {
+        if !(1..=31).contains(&signal) && signal != 0 {
             return Err(KillError::InvalidSignal(signal));
         }
         let record = self.get(pid).ok_or(KillError::NoSuchProcess(pid))?;
         if signal == 0 {
             return Ok(());
         }
+        if signal == SIGCONT {
+            self.resume(&record);
+        }
         let (catches, ignored) = {
             let state = record.state();
             (state.catches_signals, state.ignored)
         };
-        if ignored & (1 << (signal - 1)) != 0 {
+        tracing::debug!(
+            pid,
+            signal,
+            catches,
+            ignored = ignored & bit(signal) != 0,
+            "kill"
+        );
+        if ignored & bit(signal) != 0 {
             return Ok(());
         }
         if signal == SIGKILL || (!catches && default_action(signal) == DefaultAction::Terminate) {
             self.deaths().entry(pid).or_insert(signal);
-            record.process.signal_process(Signal::Sigkill);
+            record.state().killed = true;
             record.signal_arrived();
+            record.process.signal_process(Signal::Sigkill);
             // An interrupt can miss a thread that is just entering wasm code;
             // keep knocking until the process is gone.
             std::thread::spawn(move || {
@@ -452,36 +632,84 @@ impl ProcessTable {
                 tracing::warn!(pid, "process survived SIGKILL for 5 s");
             });
         } else if catches {
-            {
-                let mut state = record.state();
-                if !state.signals_ready {
-                    state.held.push(signal);
-                    return Ok(());
-                }
-            }
-            record.process.signal_process(wasi_signal);
-            record.signal_arrived();
+            record.state().pending |= bit(signal);
+            Self::ring(&record);
         }
         Ok(())
     }
 
-    /// Whether the process's program can take signals now. A program that
-    /// has registered its signal handler says `true`, and the signals held
-    /// for it until then are sent; one about to exec says `false`, so that
-    /// a signal sent while its image is replaced waits for the new one
-    /// (wasmer-wasix would lose it with the old image's thread).
-    pub fn set_signals_ready(&self, record: &ProcessRecord, ready: bool) {
-        let held = {
+    /// Tells a program that catches signals that some are pending, unless
+    /// it cannot take them now (not ready, or stopped: then SIGCONT or
+    /// readiness rings).
+    ///
+    /// The doorbell is a signal wasmer-wasix passes to the program's
+    /// callback and otherwise leaves alone; the program then takes the
+    /// pending set (`wasmux.signal_take`). Sending the real signals through
+    /// wasmer-wasix would not do: it ends any process that receives SIGINT,
+    /// SIGQUIT or SIGABRT while blocked in a syscall, handler or not.
+    pub fn ring(record: &ProcessRecord) {
+        if record.has_signals_to_take() {
+            // First the count a blocked device read watches: a read must end
+            // with EINTR, since wasmer-wasix does not look at signals while
+            // it waits for a device, and end before the doorbell, so that
+            // the handler runs at the next syscall, out of the read's locks.
+            record.signal_arrived();
+            record.process.signal_process(DOORBELL);
+        }
+    }
+
+    /// Takes the signals pending for `record` (bit `n - 1` for signal `n`),
+    /// if `epoch` is its current registration of the signal callback.
+    pub fn take_pending(&self, record: &ProcessRecord, epoch: u32) -> u64 {
+        let mut state = record.state();
+        tracing::debug!(
+            pid = record.pid,
+            epoch,
+            current = state.signal_epoch,
+            pending = state.pending,
+            "take"
+        );
+        if !state.signals_ready || state.signal_epoch != epoch {
+            return 0;
+        }
+        std::mem::take(&mut state.pending)
+    }
+
+    /// SIGCONT's effect whatever the process does with the signal: a
+    /// stopped process runs again, and its parent hears of it.
+    fn resume(&self, record: &ProcessRecord) {
+        {
             let mut state = record.state();
-            state.signals_ready = ready;
-            if !ready {
+            if !state.stopped {
                 return;
             }
-            std::mem::take(&mut state.held)
-        };
-        for signal in held {
-            let _ = self.kill(record.pid, signal);
+            state.stopped = false;
+            state.change = Some(JobChange::Continued);
         }
+        record.signal_cond.notify_all();
+        Self::ring(record);
+        self.tell_parent(record);
+    }
+
+    /// Whether the process's program can take signals now. A program that
+    /// has registered its signal handler says `true`, and hears of the
+    /// signals held for it until then; one about to exec says `false`, so
+    /// that a signal sent while its image is replaced waits for the new one
+    /// (wasmer-wasix would lose it with the old image's thread).
+    ///
+    /// Returns the registration's epoch, which [`ProcessTable::take_pending`]
+    /// asks for.
+    pub fn set_signals_ready(&self, record: &ProcessRecord, ready: bool) -> u32 {
+        let epoch = {
+            let mut state = record.state();
+            state.signals_ready = ready;
+            if ready {
+                state.signal_epoch = state.signal_epoch.wrapping_add(1).max(1);
+            }
+            state.signal_epoch
+        };
+        Self::ring(record);
+        epoch
     }
 
     /// Sends `signal` to every process of group `pgid`.
@@ -571,11 +799,16 @@ impl ProcessTable {
         Ok(())
     }
 
-    /// Whether process group `pgid` has a member in session `sid`.
+    /// Whether process group `pgid` has a member in session `sid`, living
+    /// or a zombie.
     fn group_in_session(&self, pgid: Pid, sid: Pid) -> bool {
         self.records()
             .values()
             .any(|r| r.pgid() == pgid && r.sid() == sid)
+            || self
+                .zombies()
+                .values()
+                .any(|z| z.pgid == pgid && z.sid == sid)
     }
 
     /// `setsid()`: the caller leads a new session and group, unless it
@@ -602,9 +835,10 @@ impl ProcessTable {
         self.deaths().entry(pid).or_insert(signal);
     }
 
-    /// The signal that killed `pid`, if one did; read once, when its status
-    /// is collected.
-    pub fn death_signal(&self, pid: Pid) -> Option<u8> {
+    /// Collects the status of `pid`, which ended: the signal that killed
+    /// it, if one did. Read once; the zombie is gone after.
+    pub fn collect(&self, pid: Pid) -> Option<u8> {
+        self.zombies().remove(&pid);
         self.deaths().remove(&pid)
     }
 

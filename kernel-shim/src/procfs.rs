@@ -155,13 +155,17 @@ impl ProcFs {
             .collect::<String>();
         let cred = record.cred();
         let threads = record.thread_count().max(1);
+        let (state, state_name) = match record.is_stopped() {
+            true => ("T", "stopped"),
+            false => ("R", "running"),
+        };
         match name {
             "cmdline" => argv
                 .iter()
                 .flat_map(|a| a.bytes().chain(std::iter::once(0)))
                 .collect(),
             "status" => format!(
-                "Name:\t{comm}\nUmask:\t{:04o}\nState:\tR (running)\nTgid:\t{pid}\nPid:\t{pid}\nPPid:\t{ppid}\n\
+                "Name:\t{comm}\nUmask:\t{:04o}\nState:\t{state} ({state_name})\nTgid:\t{pid}\nPid:\t{pid}\nPPid:\t{ppid}\n\
                  Uid:\t{uid}\t{uid}\t{uid}\t{uid}\nGid:\t{gid}\t{gid}\t{gid}\t{gid}\nGroups:\t{groups}\nThreads:\t{threads}\n",
                 cred.umask,
                 pid = record.pid,
@@ -183,10 +187,10 @@ impl ProcFs {
                 let mut fields: Vec<String> = vec![
                     record.pid.to_string(),
                     format!("({comm})"),
-                    "R".into(),
+                    state.into(),
                     record.ppid.to_string(),
-                    record.pid.to_string(), // pgrp
-                    record.pid.to_string(), // session
+                    record.pgid().to_string(),
+                    record.sid().to_string(),
                 ];
                 fields.extend(std::iter::repeat_n("0".to_string(), 13)); // tty_nr .. cstime
                 fields.push("20".into()); // priority

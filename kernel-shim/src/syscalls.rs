@@ -25,8 +25,13 @@
 //! | `wait_status` | `(pid, exit_code) -> status` | the Linux wait status of a child WASIX `proc_join` reported with `exit_code` |
 //! | `sigignore_set` | `(mask: i64) -> errno` | the signals the caller ignores (bit `n - 1` for signal `n`), kept across exec |
 //! | `sigignore_get` | `() -> mask: i64` | the same, as a new program starts |
-//! | `signals_ready` | `(ready) -> errno` | 1: the caller has registered its WASIX signal callback, signals held since its fork or exec are sent; 0: it is about to exec, hold them |
+//! | `signals_ready` | `(ready) -> epoch or -errno` | 1: the caller has registered its WASIX signal callback and hears (SIGURG through the callback) of signals held since its fork or exec; 0: it is about to exec, hold them |
+//! | `signal_take` | `(epoch) -> mask: i64` | takes the caller's pending signals (bit `n - 1` for signal `n`) if `epoch` is its latest `signals_ready`; the kernel rings the callback with SIGURG when there are some |
 //! | `signal_wait` | `(seen, timeout_ms) -> count` | blocks until the caller has received more than `seen` signals (or the timeout); `seen` -1 just reads the count |
+//! | `signal_entry` | `() -> 1 or 0` | from the signal callback: 0 if the caller's stack is being unwound or rewound (asyncify), when the callback must return at once (the kernel rings again) |
+//! | `exec_park` | `() -> errno` | from the signal callback of an image waiting in `proc_exec` for its successor: parks its thread until the successor is done |
+//! | `stop` | `(signal) -> errno` | the caller stops (a stop signal's default action) until SIGCONT or SIGKILL |
+//! | `child_change` | `(pid, flags) -> status` | the wait status of child `pid`'s uncollected stop (`flags` bit 0) or continue (bit 1), taken; 0 if none |
 //! | `sync` | `() -> errno` | commits every pending change of the persistent filesystem (`sync(2)`) |
 //!
 //! All arguments are `i32`; pointers are offsets in the caller's memory.
@@ -48,7 +53,10 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use wasmer::{Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Memory, Module, StoreMut};
+use wasmer::{
+    Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Memory, Module, StoreMut,
+    TypedFunction,
+};
 use wasmer_wasix::runtime::{InstantiationHook, InstantiationState};
 use wasmux_vfs::{Cred, Errno, Ino, SetAttr, SetTime, Stat, Timespec, Vfs};
 
@@ -98,6 +106,9 @@ struct Context {
 struct InstanceEnv {
     context: Arc<Context>,
     memory: Option<Memory>,
+    /// The instance's `asyncify_get_state` export (binaryen's asyncify), if
+    /// it has one: 0 when running normally, else unwinding or rewinding.
+    asyncify_state: Option<TypedFunction<(), i32>>,
 }
 
 /// The instantiation hook that provides module `wasmux` to every instance
@@ -137,6 +148,7 @@ impl InstantiationHook for WasmuxImports {
             InstanceEnv {
                 context: self.context.clone(),
                 memory: None,
+                asyncify_state: None,
             },
         );
         let mut imports = Imports::new();
@@ -172,6 +184,11 @@ impl InstantiationHook for WasmuxImports {
             "sigignore_get" => sigignore_get,
             "signals_ready" => signals_ready,
             "signal_wait" => signal_wait,
+            "signal_take" => signal_take,
+            "signal_entry" => signal_entry,
+            "stop" => stop,
+            "exec_park" => exec_park,
+            "child_change" => child_change,
             "sync" => sync,
         }
         Ok((imports, InstantiationState::new(env)))
@@ -193,7 +210,13 @@ impl InstantiationHook for WasmuxImports {
             Some(m) => m.clone(),
             None => instance.exports.get_memory("memory")?.clone(),
         };
-        env.as_mut(store).memory = Some(memory);
+        let asyncify_state = instance
+            .exports
+            .get_typed_function::<(), i32>(store, "asyncify_get_state")
+            .ok();
+        let data = env.as_mut(store);
+        data.memory = Some(memory);
+        data.asyncify_state = asyncify_state;
         Ok(())
     }
 }
@@ -547,7 +570,7 @@ fn exit_signal(ctx: FunctionEnvMut<'_, InstanceEnv>, signal: i32) -> i32 {
 
 fn wait_status(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32, exit_code: i32) -> i32 {
     let table = &ctx.data().context.processes;
-    match table.death_signal(pid as process::Pid) {
+    match table.collect(pid as process::Pid) {
         Some(signal) => i32::from(signal),
         None => (exit_code & 0xff) << 8,
     }
@@ -563,7 +586,7 @@ fn sigignore_get(_ctx: FunctionEnvMut<'_, InstanceEnv>) -> i64 {
 
 fn signals_ready(ctx: FunctionEnvMut<'_, InstanceEnv>, ready: i32) -> i32 {
     let table = &ctx.data().context.processes;
-    errno_of(caller().map(|c| table.set_signals_ready(&c, ready != 0)))
+    id_or_errno(caller().map(|c| table.set_signals_ready(&c, ready != 0)))
 }
 
 fn signal_wait(_ctx: FunctionEnvMut<'_, InstanceEnv>, seen: i32, timeout_ms: i32) -> i32 {
@@ -575,6 +598,59 @@ fn signal_wait(_ctx: FunctionEnvMut<'_, InstanceEnv>, seen: i32, timeout_ms: i32
         _ => Duration::from_millis(timeout_ms.max(0) as u64),
     };
     caller.wait_for_signal(seen as u32, timeout) as i32
+}
+
+fn signal_take(ctx: FunctionEnvMut<'_, InstanceEnv>, epoch: i32) -> i64 {
+    let table = &ctx.data().context.processes;
+    caller().map_or(0, |c| table.take_pending(&c, epoch as u32) as i64)
+}
+
+/// The caller applies a stop signal's default action: it stops until
+/// SIGCONT (or a signal that kills it).
+fn stop(ctx: FunctionEnvMut<'_, InstanceEnv>, signal: i32) -> i32 {
+    errno_of((|| {
+        let (caller, signal) = (caller()?, signal_number(signal)?);
+        ctx.data().context.processes.stop(&caller, signal);
+        Ok(())
+    })())
+}
+
+/// Whether the caller's signal callback may run now: not while asyncify
+/// unwinds or rewinds its stack. wasmer-wasix calls the callback at the
+/// start of `proc_fork` before it finishes rewinding a forked parent, where
+/// instrumented code would misread its own stack; the doorbell is then rung
+/// again for the next syscall.
+fn signal_entry(mut ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {
+    let Some(state) = ctx.data().asyncify_state.clone() else {
+        return 1;
+    };
+    if state.call(&mut ctx).unwrap_or(0) == 0 {
+        return 1;
+    }
+    if let Ok(caller) = caller() {
+        tracing::debug!(pid = caller.pid, "signal callback during unwind or rewind");
+        ProcessTable::ring(&caller);
+    }
+    0
+}
+
+/// An image that exec'd a successor waits for it here, out of the way of
+/// the successor's signals.
+fn exec_park(ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {
+    let table = &ctx.data().context.processes;
+    errno_of(caller().map(|c| table.park_in_exec(&c)))
+}
+
+/// The wait status of child `pid`'s uncollected stop (`flags` bit 0,
+/// WUNTRACED) or continue (bit 1, WCONTINUED), taking it; 0 if none.
+fn child_change(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32, flags: i32) -> i32 {
+    let Ok(caller) = caller() else {
+        return 0;
+    };
+    let table = &ctx.data().context.processes;
+    table
+        .take_change(&caller, pid as process::Pid, flags & 1 != 0, flags & 2 != 0)
+        .map_or(0, process::JobChange::wait_status)
 }
 
 #[cfg(test)]

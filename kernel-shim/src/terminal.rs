@@ -12,8 +12,9 @@
 //! WASIX `tty_get`, which wasmer-wasix asks of this type as its
 //! [`TtyBridge`].
 //!
-//! Known limit: without process groups the "foreground" is every live
-//! process of the session, which is what Linux does when job control is off.
+//! The foreground is the process group a shell made it (`tcsetpgrp`);
+//! before one does, every live process of the session, as when job control
+//! is off on Linux.
 
 use std::collections::VecDeque;
 use std::io;
@@ -26,7 +27,7 @@ use virtual_fs::VirtualFile;
 use wasmer_wasix::os::TtyBridge;
 use wasmer_wasix::WasiTtyState;
 
-use crate::process::{self, Pid};
+use crate::process::{self, Pid, ProcessTable};
 
 /// Where the terminal's output goes: echoed keys and what programs write.
 pub type Screen = Box<dyn Fn(&[u8]) + Send + Sync>;
@@ -336,6 +337,15 @@ fn interrupted(waiting: &mut Option<(Pid, u64)>, cx: &Context<'_>) -> bool {
         return false;
     };
     let received = reader.signals_received(cx.waker());
+    // Signals the program has yet to take end the read whenever they
+    // came: the doorbell that announced them may have been rung (and taken
+    // by an image that has since exec'd) before this read began. It is
+    // rung again for the syscall that follows.
+    if reader.has_signals_to_take() {
+        *waiting = None;
+        ProcessTable::ring(&reader);
+        return true;
+    }
     match *waiting {
         Some((pid, before)) if pid == reader.pid && received > before => {
             *waiting = None;

@@ -5,13 +5,13 @@
 # Source: Debian's busybox source package, fetched with `apt-get source`
 # through a private apt configuration (the system's sources are not touched)
 # and checked against the checksums pinned here. Compiled with Debian's
-# clang-19 and wasi-libc plus our compatibility layer (userland/compat),
-# linked for WASIX (shared memory, exported stack globals) and instrumented
-# by binaryen's asyncify so that fork and setjmp can capture the stack.
+# clang-19 and wasi-libc plus our compatibility layer, with its driver
+# (userland/compat/build.sh: linked for WASIX, instrumented by binaryen's
+# asyncify so that fork and setjmp can capture the stack).
 #
 # The result is cached under a key made of every input (this script, the
-# applet list, the compat sources, the tool versions): an unchanged tree
-# does not rebuild.
+# applet list, the compat build's own key): an unchanged tree does not
+# rebuild.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -48,15 +48,11 @@ if [ ! -f "$tree/.extracted" ]; then
   touch "$tree/.extracted"
 fi
 
-sysroot="$cache/wasi-sysroot"
-mkdir -p "$sysroot/lib"
-ln -sfn /usr/include/wasm32-wasi "$sysroot/include"
-ln -sfn /usr/lib/wasm32-wasi "$sysroot/lib/wasm32-wasi"
+compat=$(bash "$repo/userland/compat/build.sh")
 
 key=$( {
   cat "$here/build.sh" "$here/applets.conf"
-  find "$repo/userland/compat" -type f -print0 | sort -z | xargs -0 cat
-  clang-19 --version; wasm-opt --version; dpkg-query -W wasi-libc
+  echo "$compat"
 } | sha256sum | cut -c1-16)
 out="$cache/out/$key"
 if [ -f "$out/busybox.wasm" ]; then
@@ -75,21 +71,8 @@ while read -r option; do
 done <"$here/applets.conf"
 (yes "" || true) | make -s oldconfig >/dev/null
 
-# WASIX fork needs a shared memory, whose data segments are passive
-# (bulk memory). No -matomics: Debian's libc.a has a plain, not
-# thread-local, errno; the program is single-threaded.
-cc="clang-19 --target=wasm32-wasi --sysroot=$sysroot -isystem $repo/userland/compat/include"
-cc+=" -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_PROCESS_CLOCKS -D_GNU_SOURCE -mbulk-memory"
 # busybox includes <sys/sysinfo.h> only `#ifdef __linux__` (free, uptime).
-cc+=" -include sys/sysinfo.h"
-
-# The compatibility layer.
-compat="$cache/compat-build"
-rm -rf "$compat" && mkdir -p "$compat"
-for src in "$repo"/userland/compat/src/*.c; do
-  $cc -std=gnu11 -O2 -Wall -Wextra -Werror -c "$src" -o "$compat/$(basename "$src" .c).o"
-done
-llvm-ar-19 rcs "$compat/libwasmux-compat.a" "$compat"/*.o
+cc="$compat/wasix-cc -include sys/sysinfo.h"
 
 # busybox's own link step (scripts/trylink) passes --start-group, which
 # wasm-ld does not know: build the objects with make, link here.
@@ -108,23 +91,12 @@ objects=$(find . -name built-in.o | sort)
 archives=$(find . -name lib.a | sort)
 mkdir -p "$out"
 # shellcheck disable=SC2086
-$cc -o "$out/busybox.linked.wasm" $objects -Wl,--whole-archive $archives -Wl,--no-whole-archive \
-  "$compat/libwasmux-compat.a" -lwasi-emulated-mman -lwasi-emulated-process-clocks \
-  -Wl,--wrap=stat -Wl,--wrap=lstat -Wl,--wrap=link -Wl,--wrap=linkat \
-  -Wl,--export=__stack_pointer -Wl,--export=__data_end -Wl,--export=__stack_low \
-  -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=1073741824 \
-  -Wl,--no-check-features -Wl,-z,stack-size=1048576
-# Only these imports unwind the stack: instrumenting just their callers
-# keeps the rest of the program at full speed.
-unwinding="wasix_32v1.proc_fork,wasix_32v1.stack_checkpoint,wasix_32v1.stack_restore"
-unwinding+=",wasix_32v1.proc_exec3,wasix_32v1.proc_exec4"
-wasm-opt --enable-threads --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
-  --asyncify --pass-arg="asyncify-imports@$unwinding" -O2 \
-  "$out/busybox.linked.wasm" -o "$out/busybox.wasm"
-rm "$out/busybox.linked.wasm"
+$cc -o "$out/busybox.wasm" $objects -Wl,--whole-archive $archives -Wl,--no-whole-archive
 # The applet links, one absolute path per line (/bin/ls, /usr/bin/env, ...).
 make -s busybox.links >/dev/null 2>&1
 cp busybox.links "$out/busybox.links"
 # The configuration, which busybox's test suite consults.
 cp .config "$out/busybox.config"
+# Older builds are dead weight.
+find "$cache/out" -mindepth 1 -maxdepth 1 ! -name "$key" -exec rm -rf {} +
 echo "$out/busybox.wasm"

@@ -1,6 +1,7 @@
 //! A pseudo-terminal for tests that drive `wasmux` as a user at a terminal
 //! would: the test types keys and watches the screen.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -17,6 +18,8 @@ pub struct Pty {
     keyboard: File,
     screen: Arc<Mutex<Vec<u8>>>,
     program_side: File,
+    /// How far [`Pty::wait_for`] has read the screen.
+    seen: Cell<usize>,
 }
 
 impl Pty {
@@ -47,6 +50,7 @@ impl Pty {
             keyboard,
             screen,
             program_side,
+            seen: Cell::new(0),
         }
     }
 
@@ -68,22 +72,42 @@ impl Pty {
         self.keyboard.write_all(keys).unwrap();
     }
 
-    pub fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned()
+    /// Waits until the screen shows `text` after what earlier waits saw
+    /// (failing, not hanging); returns the screen from there up to and
+    /// including `text`.
+    pub fn wait_for(&self, text: &str) -> String {
+        for _ in 0..3000 {
+            let screen = self.screen.lock().unwrap().clone();
+            let from = self.seen.get();
+            if let Some(at) = screen[from..]
+                .windows(text.len())
+                .position(|w| w == text.as_bytes())
+            {
+                let end = from + at + text.len();
+                self.seen.set(end);
+                return String::from_utf8_lossy(&screen[from..end]).into_owned();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let screen = self.screen.lock().unwrap().clone();
+        let (before, after) = screen.split_at(self.seen.get());
+        panic!(
+            "the screen never showed {text:?} after {:?}; it shows {:?}",
+            String::from_utf8_lossy(before),
+            String::from_utf8_lossy(after)
+        );
     }
 
-    /// Waits until the screen shows `text` (failing, not hanging).
-    pub fn wait_for(&self, text: &str) {
+    /// Waits until the program has taken the terminal (raw mode): keys
+    /// typed before would meet the host's own line discipline.
+    pub fn wait_until_raw(&self) {
         for _ in 0..3000 {
-            if self.screen().contains(text) {
+            if !self.is_canonical() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        panic!(
-            "the screen never showed {text:?}; it shows {:?}",
-            self.screen()
-        );
+        panic!("the program never put the terminal in raw mode");
     }
 
     pub fn is_canonical(&self) -> bool {

@@ -1,7 +1,7 @@
 /* Descriptors: pipes, duplication, close-on-exec, and the ioctls a
  * terminal program asks. WASIX has the calls (`fd_pipe`, `fd_dup2` with
- * F_DUPFD's "lowest free at or above" meaning, `fd_renumber` with dup2's
- * meaning, `fd_fdflags_*` for FD_CLOEXEC); wasi-libc does not wrap them. */
+ * F_DUPFD's "lowest free at or above" meaning, `fd_fdflags_*` for
+ * FD_CLOEXEC); wasi-libc does not wrap them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -49,21 +49,39 @@ static int dup_at_least(int fd, int min, int cloexec)
 
 int dup(int fd) { return dup_at_least(fd, 0, 0); }
 
+/* dup2 onto `to`: WASIX `fd_renumber` would do, but wasmer-wasix gives the
+ * new descriptor the *inheriting* rights of the old one as its rights —
+ * none, for a terminal or a pipe, after which even fstat fails. So: close
+ * `to`, then duplicate into the lowest free descriptor at or above it, which
+ * is `to` (the program is single-threaded: nothing takes it in between). */
 int dup3(int fd, int to, int flags)
 {
     if (fd == to || to < 0) {
         errno = EINVAL;
         return -1;
     }
-    int err = __wasi_fd_renumber((__wasi_fd_t)fd, (__wasi_fd_t)to);
+    uint16_t fdflags;
+    int err = wasix_fd_fdflags_get((uint32_t)fd, &fdflags);
     if (err) {
         errno = err;
+        return -1;
+    }
+    (void)__wasi_fd_close((__wasi_fd_t)to); /* EBADF if `to` was free */
+    uint32_t out;
+    err = wasix_fd_dup2((uint32_t)fd, (uint32_t)to, 0, &out);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    if (out != (uint32_t)to) {
+        /* `to` could not be closed: a preopened directory. */
+        (void)__wasi_fd_close(out);
+        errno = EBUSY;
         return -1;
     }
     /* wasi-libc's O_CLOEXEC is 0, so `flags` cannot ask for it; the new
      * descriptor does not inherit close-on-exec, as dup2 requires. */
     (void)flags;
-    wasix_fd_fdflags_set((uint32_t)to, 0);
     return to;
 }
 
@@ -169,9 +187,10 @@ int __wasmux_ioctl(int fd, int request, ...)
  * (fd_filestat_get) decides:
  * - a character device is one of the process's original standard
  *   streams: a terminal when the kernel gave the session one (tty_get);
- * - "unknown" is any device (pipes too): a terminal when it is the same
- *   file as /dev/tty (a terminal opened by path);
- * - anything else (files, directories, sockets) is not. */
+ * - a directory is not;
+ * - any other file is a terminal when it is the same file as /dev/tty (a
+ *   terminal opened by path: wasmer-wasix reports it as a regular file or,
+ *   once duplicated, as "unknown", numbered after its path). */
 static int stat_dev_tty(__wasi_filestat_t *st)
 {
     const char *prefix, *relative;
@@ -194,7 +213,7 @@ int isatty(int fd)
         wasix_tty tty;
         if (wasix_tty_get(&tty) == 0 && tty.stdin_tty)
             return 1;
-    } else if (file.filetype == __WASI_FILETYPE_UNKNOWN) {
+    } else if (file.filetype != __WASI_FILETYPE_DIRECTORY) {
         __wasi_filestat_t tty;
         if (stat_dev_tty(&tty) == 0 && file.dev == tty.dev && file.ino == tty.ino)
             return 1;

@@ -86,6 +86,11 @@ WASMUX(exit_signal) int wasmux_exit_signal(int sig);
 WASMUX(sync) int wasmux_sync(void);
 WASMUX(wait_status) int wasmux_wait_status(int pid, int exit_code);
 WASMUX(signal_wait) int wasmux_signal_wait(int seen, int timeout_ms);
+WASMUX(signal_take) int64_t wasmux_signal_take(int epoch);
+WASMUX(signal_entry) int wasmux_signal_entry(void);
+WASMUX(stop) int wasmux_stop(int sig);
+WASMUX(exec_park) int wasmux_exec_park(void);
+WASMUX(child_change) int wasmux_child_change(int pid, int flags);
 WASMUX(signals_ready) int wasmux_signals_ready(int ready);
 WASMUX(sigignore_set) int wasmux_sigignore_set(int64_t mask);
 WASMUX(sigignore_get) int64_t wasmux_sigignore_get(void);
@@ -107,6 +112,11 @@ int __wasmux_linux_errno(int linux_errno);
 
 /* Internal: called by fork() in the child, and at startup. */
 void __wasmux_signals_init(void);
+/* Internal: this image's registration of its signal callback with the
+ * kernel (`wasmux.signals_ready`), which `wasmux.signal_take` names. */
+extern int __wasmux_signal_epoch;
+/* Internal: set while this image waits in WASIX proc_exec for its successor. */
+extern int __wasmux_in_exec;
 /* Internal: children this process forked (waitpid's bookkeeping). */
 void __wasmux_child_forked(int pid);
 void __wasmux_children_forget_all(void);

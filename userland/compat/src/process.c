@@ -5,7 +5,8 @@
  * the child). exec is `proc_exec4`, after this file has done what the
  * Linux kernel does before it: the `#!` line of scripts. waitpid keeps its
  * own list of children — WASIX's `proc_join` neither fails for a pid that
- * is not a child nor waits without blocking for "any child" — and blocks
+ * is not a child nor waits without blocking for "any child"; stops and
+ * continues (WUNTRACED, WCONTINUED) come from `wasmux.child_change` — and blocks
  * in `wasmux.signal_wait`, which SIGCHLD (sent by the kernel when a child
  * ends) and every other signal end, rather than in a WASIX wait, which a
  * SIGINT would end by killing the waiting shell even if it handles SIGINT. */
@@ -99,6 +100,13 @@ pid_t waitpid(pid_t pid, int *status, int options)
                 forget(i);
                 if (status)
                     *status = st;
+                return child;
+            }
+            int change = wasmux_child_change(
+                child, ((options & WUNTRACED) ? 1 : 0) | ((options & WCONTINUED) ? 2 : 0));
+            if (change) {
+                if (status)
+                    *status = change;
                 return child;
             }
         }
@@ -222,8 +230,10 @@ static int exec_at_depth(const char *path, char *const argv[], char *const envp[
     char *const *env = envp ? envp : environ;
     /* Signals sent while the image is replaced wait for the new one. */
     wasmux_signals_ready(0);
+    __wasmux_in_exec = 1;
     int err = wasix_proc_exec4(path, strlen(path), argv, count(argv), env, count(env), 0, NULL, 0);
-    wasmux_signals_ready(1);
+    __wasmux_in_exec = 0;
+    __wasmux_signal_epoch = wasmux_signals_ready(1);
     /* Only a failure returns. WASIX answers "cannot spawn" for a file that
      * is not a program. */
     errno = err == ENOEXEC || err == ENOTCAPABLE ? ENOEXEC : err;

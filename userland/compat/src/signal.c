@@ -2,12 +2,15 @@
  *
  * WASIX lets a program name one exported function that the host calls
  * with a signal number, between syscalls (`callback_signal`). That
- * function, `__wasmux_signal`, is the kernel's door into this file: it
- * applies the program's dispositions, mask and pending set the way Linux
+ * function, `__wasmux_signal`, is the kernel's door into this file: rung
+ * with SIGURG, it takes the signals the kernel holds for the process
+ * (`wasmux.signal_take`) and applies the program's dispositions, mask and pending set the way Linux
  * would — a handler runs with its `sa_mask` and the signal itself blocked,
- * a blocked signal waits for `sigprocmask` to unblock it, and a default
+ * a blocked signal waits for `sigprocmask` to unblock it, a default
  * action that terminates makes the process die *of the signal*
- * (`wasmux.exit_signal`, so its parent's `waitpid` sees WIFSIGNALED).
+ * (`wasmux.exit_signal`, so its parent's `waitpid` sees WIFSIGNALED), and
+ * one that stops blocks in `wasmux.stop` until SIGCONT (the parent's
+ * `waitpid(WUNTRACED)` sees WIFSTOPPED).
  *
  * Ignored signals are also told to the kernel (`wasmux.sigignore_set`),
  * which keeps them across `exec` as Linux does and applies them to
@@ -37,10 +40,14 @@ void __SIG_ERR(int sig) { (void)sig; }
 
 static int valid(int sig) { return sig >= 1 && sig < 32; }
 
-/* Asks the host to deliver the signals it holds for this process now
- * (re-registering the callback is a syscall that does so). */
+static void take_kernel_signals(void);
+
+/* Delivers the signals pending for this process now: the kernel's, and
+ * wasmer-wasix's own (alarm timers; re-registering the callback is a
+ * syscall that processes them). */
 static void deliver_host_signals(void)
 {
+    take_kernel_signals();
     wasix_callback_signal(CALLBACK, sizeof CALLBACK - 1);
 }
 
@@ -65,7 +72,8 @@ static void default_action(int sig)
     case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
         return;
     case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
-        return; /* wasmer-wasix cannot stop a process */
+        wasmux_stop(sig); /* returns once continued */
+        return;
     default:
         die_of(sig);
     }
@@ -115,10 +123,8 @@ static void deliver_pending(void)
     }
 }
 
-__attribute__((export_name(CALLBACK))) void __wasmux_signal(int sig)
+static void deliver(int sig)
 {
-    if (!valid(sig))
-        return;
     if (sig == SIGKILL)
         die_of(SIGKILL);
     if (blocked & BIT(sig)) {
@@ -128,13 +134,55 @@ __attribute__((export_name(CALLBACK))) void __wasmux_signal(int sig)
     run(sig);
 }
 
+int __wasmux_signal_epoch;
+int __wasmux_in_exec;
+
+static void take_kernel_signals(void)
+{
+    uint64_t taken;
+    while ((taken = (uint64_t)wasmux_signal_take(__wasmux_signal_epoch)) != 0) {
+        while (taken) {
+            int sig = __builtin_ctzll(taken) + 1;
+            taken &= ~BIT(sig);
+            deliver(sig);
+        }
+    }
+}
+
+/* The kernel keeps the signals sent to this process and rings with SIGURG
+ * (see kernel-shim's `ProcessTable::ring`); any other number comes from
+ * wasmer-wasix itself (alarm timers). An image that has exec'd a successor
+ * (wasmer-wasix keeps its thread waiting for the new one) leaves the
+ * signals to the successor: it parks until the successor is done. */
+__attribute__((noinline)) static void on_signal(int sig)
+{
+    if (__wasmux_in_exec)
+        wasmux_exec_park();
+    else if (sig == SIGURG)
+        take_kernel_signals();
+    else if (valid(sig))
+        deliver(sig);
+}
+
+/* The callback itself: left out of asyncify's instrumentation (see
+ * userland/compat/build.sh), so that it can ask whether the stack is being
+ * unwound or rewound — wasmer-wasix calls it in the middle of rewinding a
+ * forked parent, where instrumented code would misread its stack — and
+ * return at once if so. It must do nothing after on_signal returns: a
+ * handler that longjmps unwinds through it. */
+__attribute__((export_name(CALLBACK))) void __wasmux_signal(int sig)
+{
+    if (wasmux_signal_entry())
+        on_signal(sig);
+}
+
 void __wasmux_signals_init(void)
 {
     pending = 0;
     wasix_callback_signal(CALLBACK, sizeof CALLBACK - 1);
     /* The kernel held signals sent since the fork or exec; now that the
      * callback is in place it sends them, and the next call takes them. */
-    wasmux_signals_ready(1);
+    __wasmux_signal_epoch = wasmux_signals_ready(1);
     deliver_host_signals();
 }
 
@@ -251,7 +299,7 @@ int raise(int sig)
         errno = EINVAL;
         return -1;
     }
-    __wasmux_signal(sig);
+    deliver(sig);
     return 0;
 }
 
