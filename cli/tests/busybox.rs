@@ -197,6 +197,14 @@ fn the_shell_at_a_terminal() {
     assert!(pty.is_canonical(), "the host terminal's modes are back");
 }
 
+/// Types each step's keys, then waits for the screen to show its text.
+fn type_and_see(pty: &mut Pty, steps: &[(&[u8], &str)]) {
+    for (keys, shows) in steps {
+        pty.type_keys(keys);
+        pty.wait_for(shows);
+    }
+}
+
 #[test]
 fn job_control_at_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
@@ -204,43 +212,44 @@ fn job_control_at_a_terminal() {
     // Ctrl-Z stops the foreground job; the shell takes the terminal back.
     // (A key typed before the job has taken the terminal would go to the
     // shell: the job says when it has.)
-    pty.type_keys(b"(echo \"job $((1 + 1))\"; sleep 30)\r");
-    pty.wait_for("job 2\r\n");
-    pty.type_keys(b"\x1a");
-    pty.wait_for("[1]+  Stopped                    (echo \"job $((1 + 1))\"; sleep 30)\r\n");
-    // Stopped, as the kernel reports it (the job's leader: Ctrl-Z may have
-    // come before it started sleep).
-    pty.type_keys(
-        b"jobs -p > jp; ps -o pid,stat | awk -v p=$(cat jp) '$1 == p { print \"is\", $2 }'\r",
+    type_and_see(
+        &mut pty,
+        &[
+            (b"(echo \"job $((1 + 1))\"; sleep 30)\r", "job 2\r\n"),
+            (
+                b"\x1a",
+                "[1]+  Stopped                    (echo \"job $((1 + 1))\"; sleep 30)\r\n",
+            ),
+            // Stopped, as the kernel reports it (the job's leader: Ctrl-Z
+            // may have come before it started sleep).
+            (
+                b"jobs -p > jp; ps -o pid,stat | awk -v p=$(cat jp) '$1 == p { print \"is\", $2 }'\r",
+                "is T",
+            ),
+            // bg runs it in the background; fg brings it back.
+            (b"bg\r", "[1] (echo"),
+            (b"jobs\r", "[1]+  Running                    (echo"),
+            (b"fg\r", "sleep 30)\r\n"),
+        ],
     );
-    pty.wait_for("is T");
-    // bg runs it in the background; fg brings it back, and Ctrl-C ends it.
-    pty.type_keys(b"bg\r");
-    pty.wait_for("[1] (echo");
-    pty.type_keys(b"jobs\r");
-    pty.wait_for("[1]+  Running                    (echo");
-    pty.type_keys(b"fg\r");
-    pty.wait_for("sleep 30)\r\n");
+    // Ctrl-C ends it.
     std::thread::sleep(std::time::Duration::from_millis(300));
-    pty.type_keys(b"\x03");
-    pty.type_keys(b"echo \"f=$?\"\r");
-    pty.wait_for("f=130\r\n");
-    // A stopped job keeps a signal pending until it runs again, as on
-    // Linux: SIGTERM to a stopped cat ends it only at fg.
-    pty.type_keys(b"cat\r");
-    pty.wait_for("cat\r\n");
-    pty.type_keys(b"ready\r");
-    pty.wait_for("ready\r\nready\r\n");
-    pty.type_keys(b"\x1a");
-    pty.wait_for("Stopped                    cat\r\n");
-    pty.type_keys(b"kill %1\r");
-    pty.wait_for("$ ");
-    pty.type_keys(b"jobs\r");
-    pty.wait_for("[1]+  Stopped                    cat\r\n");
-    pty.type_keys(b"fg\r");
-    pty.wait_for("Terminated");
-    pty.type_keys(b"echo \"k=$?\"\r");
-    pty.wait_for("k=143\r\n");
+    type_and_see(
+        &mut pty,
+        &[
+            (b"\x03", "^C"),
+            (b"echo \"f=$?\"\r", "f=130\r\n"),
+            // A stopped job keeps a signal pending until it runs again, as
+            // on Linux: SIGTERM to a stopped cat ends it only at fg.
+            (b"cat\r", "cat\r\n"),
+            (b"ready\r", "ready\r\nready\r\n"),
+            (b"\x1a", "Stopped                    cat\r\n"),
+            (b"kill %1\r", "$ "),
+            (b"jobs\r", "[1]+  Stopped                    cat\r\n"),
+            (b"fg\r", "Terminated"),
+            (b"echo \"k=$?\"\r", "k=143\r\n"),
+        ],
+    );
     pty.type_keys(b"exit\r");
     assert_eq!(shell.wait().unwrap().code(), Some(0));
 }

@@ -261,6 +261,19 @@ impl ProcessRecord {
         state.signals_received as u32
     }
 
+    /// Blocks the calling thread while `waiting` holds of the record's
+    /// state, re-checking whenever a signal arrives or a task ends.
+    fn wait_while(&self, waiting: impl Fn(&RecordState) -> bool) -> MutexGuard<'_, RecordState> {
+        let mut state = self.state();
+        while waiting(&state) {
+            state = self
+                .signal_cond
+                .wait(state)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        state
+    }
+
     fn interrupt_all(&self) {
         for interrupt in self.state().threads.values() {
             interrupt();
@@ -505,13 +518,7 @@ impl ProcessTable {
             state.change = Some(JobChange::Stopped(signal));
         }
         self.tell_parent(caller);
-        let mut state = caller.state();
-        while state.stopped && !state.killed {
-            state = caller
-                .signal_cond
-                .wait(state)
-                .unwrap_or_else(|p| p.into_inner());
-        }
+        drop(caller.wait_while(|s| s.stopped && !s.killed));
     }
 
     /// Parks the thread of an image that exec'd a successor, from its
@@ -527,14 +534,9 @@ impl ProcessTable {
         tracing::debug!(pid = caller.pid, "park in exec");
         caller.state().parked += 1;
         Self::ring(caller);
-        let mut state = caller.state();
-        while !state.killed && state.tasks > state.parked {
-            state = caller
-                .signal_cond
-                .wait(state)
-                .unwrap_or_else(|p| p.into_inner());
-        }
-        state.parked -= 1;
+        caller
+            .wait_while(|s| !s.killed && s.tasks > s.parked)
+            .parked -= 1;
     }
 
     /// Takes the change of state of `parent`'s child `pid` that `waitpid`
