@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use wasmux_kernel_shim::image::{Userland, USER_GID, USER_HOME, USER_NAME, USER_UID};
+use wasmux_kernel_shim::kernel::Network;
 use wasmux_kernel_shim::{Kernel, KernelConfig, KernelError, Program, Spawn, Stdio};
 use wasmux_vfs::Cred;
 
@@ -33,6 +34,10 @@ struct Cli {
     /// `userland/busybox/build.sh` makes): installed into the root at boot.
     #[arg(long, global = true, value_name = "DIR", env = "WASMUX_USERLAND")]
     userland: Option<PathBuf>,
+    /// Give programs no network: sockets cannot be opened and no name
+    /// resolves (by default they use the host's network).
+    #[arg(long, global = true)]
+    no_network: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -113,6 +118,7 @@ fn main() -> ExitCode {
     let session = Session {
         root,
         userland: cli.userland.clone(),
+        network: !cli.no_network,
     };
     match dispatch(cli.command, &session) {
         Ok(code) => code,
@@ -128,11 +134,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// What every command shares: where the root filesystem is, and the
-/// userland to install into it.
+/// What every command shares: where the root filesystem is, the
+/// userland to install into it, and whether programs reach the network.
 struct Session {
     root: PathBuf,
     userland: Option<PathBuf>,
+    network: bool,
 }
 
 impl Session {
@@ -221,6 +228,9 @@ fn run(
     let mut config = KernelConfig::new(store_path(&session.root), module_cache_dir(), cred);
     config.terminal = console.as_ref().map(|c| c.terminal().clone());
     config.userland = session.userland()?;
+    if !session.network {
+        config.network = Network::Off;
+    }
     let kernel = Kernel::boot(&config)?;
     let env = vec![
         (

@@ -285,3 +285,98 @@ fn the_compat_layer_beyond_the_shell() {
     assert_eq!(lines[12], lines[13], "gzip round trip: {out}");
     assert_eq!(lines[14], "synced", "{out}");
 }
+
+#[test]
+fn descriptors_modes_and_links() {
+    let dir = tempfile::tempdir().unwrap();
+    // 3 and 4 are wasmer-wasix's preopened root, which it never lets go:
+    // redirecting onto them fails cleanly (no loop, no descriptor lost).
+    let (out, status) = sh(
+        dir.path(),
+        "cd /tmp
+         exec 5>five; echo to-five >&5; exec 5>&-; cat five
+         { echo to-seven >&7; } 7>seven; cat seven
+         echo x 3>three 2>/dev/null; echo \"onto 3: $?\"
+         mkdir m && cd m && echo kept > f && chmod 741 f && tar cf ../m.tar f && rm f
+         tar xf ../m.tar && stat -c %a f
+         # a pipe is not seekable: diff copies standard input first
+         echo kept | diff - f && echo same
+         # symbolic links move as links, dangling or not
+         ln -s f rel && ln -s nowhere dangling && mkdir d && mv rel dangling d/
+         readlink d/rel; readlink d/dangling",
+    );
+    assert_eq!(status, 0, "{out}");
+    assert_eq!(out, "to-five\nto-seven\nonto 3: 1\n741\nsame\nf\nnowhere\n");
+}
+
+/// A web server on the host's loopback for the guest to reach: it answers
+/// every request with the path it asked for.
+fn serve_paths() -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut request = String::new();
+            reader.read_line(&mut request).ok();
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let path = request.split(' ').nth(1).unwrap_or("?");
+            let body = format!("you asked for {path}\n");
+            let reply = format!(
+                "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            reader.get_mut().write_all(reply.as_bytes()).ok();
+        }
+    });
+    port
+}
+
+/// A loopback port nothing listens on (it was free a moment ago).
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[test]
+fn sockets_reach_the_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let web = serve_paths();
+    let (closed, free) = (free_port(), free_port());
+    let (out, status) = sh(
+        dir.path(),
+        &format!(
+            "wget -q -O - http://127.0.0.1:{web}/by-address
+             wget -q -O - http://localhost:{web}/by-name
+             wget -q -O - http://127.0.0.1:{closed}/ 2>&1; echo \"wget: $?\"
+             printf 'GET /through-nc HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 {web} | tail -n 1
+             # a server in the guest, a client in the guest: retry until it listens
+             nc -l -p {free} > /tmp/got &
+             until echo guest-to-guest | nc 127.0.0.1 {free} 2>/dev/null; do sleep 0.1; done
+             wait; cat /tmp/got"
+        ),
+    );
+    assert_eq!(status, 0, "{out}");
+    assert_eq!(
+        out,
+        "you asked for /by-address\nyou asked for /by-name\n\
+         wget: can't connect to remote host (127.0.0.1): Connection refused\nwget: 1\n\
+         you asked for /through-nc\nguest-to-guest\n"
+    );
+
+    let url = format!("http://127.0.0.1:{web}/");
+    let offline = wasmux(
+        dir.path(),
+        &["--no-network", "run", "wget", "-O", "-", &url],
+    );
+    assert_eq!(offline.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&offline.stderr)
+            .contains("can't connect to remote host (127.0.0.1): Not supported"),
+        "{offline:?}"
+    );
+}

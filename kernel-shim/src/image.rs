@@ -1,6 +1,6 @@
 //! The skeleton a fresh root filesystem gets on first boot: the standard
-//! directories, the user's home, and `/etc` (passwd, group, hostname,
-//! os-release, resolv.conf, profile). Later boots leave everything as the user
+//! directories, the user's home, and `/etc` (passwd, group, hostname, hosts,
+//! services, os-release, resolv.conf, profile). Later boots leave everything as the user
 //! left it — except the userland: `/bin/busybox` is replaced when the kernel
 //! was given a different build, and missing applet links are made again.
 
@@ -46,6 +46,18 @@ fn etc_files() -> Vec<(&'static str, String)> {
             "/etc/hosts",
             "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\twasmux\n"
                 .into(),
+        ),
+        (
+            "/etc/services",
+            [
+                ("ftp", 21), ("ssh", 22), ("telnet", 23), ("smtp", 25), ("domain", 53),
+                ("http", 80), ("pop3", 110), ("ntp", 123), ("imap", 143), ("https", 443),
+                ("submission", 587), ("imaps", 993), ("pop3s", 995), ("rsync", 873),
+                ("http-alt", 8080),
+            ]
+            .iter()
+            .map(|(name, port)| format!("{name}\t\t{port}/tcp\n{name}\t\t{port}/udp\n"))
+            .collect(),
         ),
         (
             "/etc/os-release",

@@ -27,8 +27,12 @@ use wasmer_wasix::runtime::module_cache::{
     FileSystemCache, HashedModuleData, ModuleCache, SharedCache,
 };
 use wasmer_wasix::runtime::task_manager::tokio::TokioTaskManager;
+use wasmer_wasix::virtual_net::host::LocalNetworking;
+use wasmer_wasix::virtual_net::DynVirtualNetworking;
 use wasmer_wasix::wasmer_wasix_types::wasix::ThreadStartType;
-use wasmer_wasix::{PluggableRuntime, Runtime, WasiEnv, WasiEnvBuilder};
+use wasmer_wasix::{
+    PluggableRuntime, Runtime, UnsupportedVirtualNetworking, WasiEnv, WasiEnvBuilder,
+};
 use wasmux_vfs::{Cred, Ino, MountError, RedbStore, SetAttr, StoreError, SystemClock, Vfs, Volume};
 
 use crate::exec::{self, ExecError, Resolved, WASM_MAGIC};
@@ -94,6 +98,28 @@ pub struct KernelConfig {
     pub terminal: Option<Arc<Terminal>>,
     /// The userland to install into the root at boot, if any.
     pub userland: Option<image::Userland>,
+    /// Where programs' sockets and name lookups go.
+    pub network: Network,
+}
+
+/// The network programs reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Network {
+    /// The host's own, with the rights of the `wasmux` process.
+    Host,
+    /// None: sockets cannot be opened (ENOTSUP) and no name resolves.
+    Off,
+}
+
+impl Network {
+    /// wasmer-wasix's networking for this choice; the host's needs the
+    /// kernel's tokio runtime entered.
+    fn networking(self) -> DynVirtualNetworking {
+        match self {
+            Network::Host => Arc::new(LocalNetworking::default()),
+            Network::Off => Arc::new(UnsupportedVirtualNetworking::default()),
+        }
+    }
 }
 
 /// The memory a process may use unless configured otherwise: 2 GiB, half of
@@ -110,6 +136,7 @@ impl KernelConfig {
             memory_limit: DEFAULT_MEMORY_LIMIT,
             terminal: None,
             userland: None,
+            network: Network::Host,
         }
     }
 }
@@ -301,6 +328,7 @@ impl Kernel {
         ));
         let mut runtime = PluggableRuntime::new(tasks);
         runtime.set_engine(engine.clone());
+        runtime.networking = config.network.networking();
         runtime.with_instantiation_hook(WasmuxImports::new(
             syscall_mounts,
             processes.clone(),

@@ -109,6 +109,9 @@ pub struct ProcessRecord {
 struct RecordState {
     argv: Vec<String>,
     cred: Cred,
+    /// The permission bits the program asked for the file or directory its
+    /// next call creates (`wasmux.create_mode`; WASI's calls carry none).
+    create_mode: Option<u32>,
     /// Running threads by thread id, with the way to interrupt each.
     threads: HashMap<u32, Interrupt>,
     /// Tasks started but not yet finished (threads, plus an exec's new image
@@ -173,6 +176,11 @@ impl ProcessRecord {
 
     pub fn set_umask(&self, umask: u32) -> u32 {
         std::mem::replace(&mut self.state().cred.umask, umask & 0o777)
+    }
+
+    /// Sets (or with `None` forgets) the mode of the next creation.
+    pub fn set_create_mode(&self, mode: Option<u32>) {
+        self.state().create_mode = mode.map(|m| m & 0o7777);
     }
 
     /// How many threads are running now.
@@ -422,6 +430,7 @@ impl ProcessTable {
                     state: Mutex::new(RecordState {
                         argv: inherited,
                         cred,
+                        create_mode: None,
                         threads: HashMap::new(),
                         tasks: 0,
                         signals_received: 0,
@@ -854,6 +863,10 @@ impl ProcessTable {
 impl crate::vfs_adapter::CredSource for ProcessTable {
     fn cred(&self) -> Cred {
         self.caller_cred()
+    }
+
+    fn take_create_mode(&self) -> Option<u32> {
+        current().and_then(|r| r.state().create_mode.take())
     }
 }
 

@@ -12,6 +12,7 @@
 //! | `path_link` | `(old, old_len, new, new_len) -> errno` | makes `new` a hard link to `old` (not following a final symlink); `EXDEV` across filesystems |
 //! | `path_utimes` | `(path, path_len, times, follow) -> errno` | sets access and modification times: `times` points to two (sec `i64`, nsec `i64`) pairs, nsec `UTIME_NOW`/`UTIME_OMIT` as on Linux; `times` 0 sets both to now |
 //! | `umask` | `(mask) -> old mask` | the process's file creation mask |
+//! | `create_mode` | `(mode) -> errno` | the permission bits of the file or directory the caller's next open or mkdir creates (before the umask); -1 forgets them |
 //! | `getuid`, `geteuid`, `getgid`, `getegid` | `() -> id` | the process's credentials |
 //! | `getppid` | `() -> pid` | the parent's pid (WASIX's answers 0) |
 //! | `proc_set_cmdline` | `(argv, argv_len) -> errno` | names the process in `/proc/<pid>/cmdline` (NUL-separated) |
@@ -165,6 +166,7 @@ impl InstantiationHook for WasmuxImports {
             "path_utimes" => path_utimes,
             "path_link" => path_link,
             "umask" => umask,
+            "create_mode" => create_mode,
             "getuid" => getuid,
             "geteuid" => getuid,
             "getgid" => getgid,
@@ -439,6 +441,13 @@ fn umask(ctx: FunctionEnvMut<'_, InstanceEnv>, mask: i32) -> i32 {
         Some(record) => record.set_umask(mask as u32) as i32,
         None => cred(&ctx).umask as i32,
     }
+}
+
+fn create_mode(_ctx: FunctionEnvMut<'_, InstanceEnv>, mode: i32) -> i32 {
+    if let Some(record) = process::current() {
+        record.set_create_mode(u32::try_from(mode).ok());
+    }
+    0
 }
 
 fn getuid(ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {

@@ -34,6 +34,13 @@ pub trait SyncRequest: Send + Sync + std::fmt::Debug {
 /// those of the process making the call.
 pub trait CredSource: Send + Sync + std::fmt::Debug {
     fn cred(&self) -> Cred;
+
+    /// The permission bits the caller asked for what it creates next, taken
+    /// (WASI's open and mkdir carry none: without one, files are made 0666
+    /// and directories 0777, less the umask).
+    fn take_create_mode(&self) -> Option<u32> {
+        None
+    }
 }
 
 impl CredSource for Cred {
@@ -173,7 +180,12 @@ impl FileSystem for VfsFileSystem {
     fn create_dir(&self, path: &Path) -> virtual_fs::Result<()> {
         let at = self.parent(path)?;
         self.vfs
-            .mkdir(&self.cred(), at.dir, &at.name, 0o777)
+            .mkdir(
+                &self.cred(),
+                at.dir,
+                &at.name,
+                self.creds.take_create_mode().unwrap_or(0o777),
+            )
             .map(drop)
             .map_err(to_fs_error)
     }
@@ -251,9 +263,13 @@ impl FileOpener for VfsFileSystem {
             directory: false,
             nofollow: false,
         };
+        let mode = match flags.create {
+            true => self.creds.take_create_mode().unwrap_or(0o666),
+            false => 0o666,
+        };
         let handle = self
             .vfs
-            .open(&self.cred(), Ino::ROOT, &path_bytes(path), flags, 0o666)
+            .open(&self.cred(), Ino::ROOT, &path_bytes(path), flags, mode)
             .map_err(to_fs_error)?;
         Ok(Box::new(VfsFile {
             handle,

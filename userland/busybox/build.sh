@@ -64,6 +64,10 @@ cd "$tree"
 # The version banner's date: the package's, not the build's.
 SOURCE_DATE_EPOCH=$(dpkg-parsechangelog -l debian/changelog -STimestamp)
 export SOURCE_DATE_EPOCH
+# unzip reads its archive at descriptor 3, which wasmer-wasix keeps for the
+# preopened root (userland/compat/src/fd.c): give it one that can be had.
+sed -i 's/^enum { zip_fd = 3 };$/enum { zip_fd = 9 };/' archival/unzip.c
+grep -q '^enum { zip_fd = 9 };$' archival/unzip.c
 make -s allnoconfig >/dev/null
 while read -r option; do
   [ -n "$option" ] && [ "${option#\#}" = "$option" ] || continue

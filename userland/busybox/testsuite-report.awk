@@ -1,7 +1,8 @@
 # Turns the two logs of testsuite.sh (wasmux and native, each a series of
 # "### <applet>" sections of runtest output) into TESTSUITE.md.
 # Variables: wasmux_log, native_log, known (the file of known failures:
-# applet TAB test TAB reason), floor_file.
+# applet TAB test TAB reason), not_run (applets not run: applet TAB reason),
+# floor_file.
 
 function read_log(file, side,    line, applet, kind, name, key) {
     applet = ""
@@ -68,6 +69,11 @@ BEGIN {
         split(line, f, "\t")
         reasons[f[1], f[2]] = f[3]
     }
+    while ((getline line < not_run) > 0) {
+        if (line ~ /^#/ || line == "") continue
+        split(line, f, "\t")
+        skipped_applets[f[1]] = f[2]
+    }
     read_log(wasmux_log, "w")
     read_log(native_log, "n")
     floor = 0
@@ -105,6 +111,16 @@ BEGIN {
             continue
         printf "| %s | %d | %d | %d | %d | %d | %d | %s |\n", a, cell("w", a, "PASS"), cell("w", a, "FAIL"), cell("w", a, "SKIPPED"), cell("n", a, "PASS"), cell("n", a, "FAIL"), cell("n", a, "SKIPPED"), note
     }
+    print ""
+    print "## Not run"
+    print ""
+    print "Applets whose tests cannot apply here (`userland/busybox/testsuite-not-run`)."
+    print ""
+    print "| applet | reason |"
+    print "|---|---|"
+    n = sorted(skipped_applets, names)
+    for (i = 1; i <= n; i++)
+        printf "| %s | %s |\n", names[i], escape(skipped_applets[names[i]])
     print ""
     print "## Failing in wasmux, passing natively"
     print ""

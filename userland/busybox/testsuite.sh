@@ -45,6 +45,11 @@ if [ $# -gt 0 ]; then
 else
   applets="busybox $(sed 's,.*/,,' "$userland/busybox.links" | sort -u | tr '\n' ' ')"
 fi
+# Applets whose tests cannot apply here are not run (the report says why).
+not_run="$here/testsuite-not-run"
+for applet in $(grep -v '^#' "$not_run" | cut -f1); do
+  applets=$(echo " $applets " | sed "s/ $applet / /")
+done
 work="$cache/testsuite"
 rm -rf "$work"
 mkdir -p "$work"
@@ -100,7 +105,7 @@ report="$here/TESTSUITE.md"
 [ "$partial" = 0 ] || report="$work/TESTSUITE.md"
 floor_file="$here/testsuite-floor"
 known="$here/testsuite-known"
-awk -v known="$known" -v floor_file="$floor_file" -v update_floor="$update_floor" \
+awk -v known="$known" -v not_run="$not_run" -v floor_file="$floor_file" -v update_floor="$update_floor" \
     -v wasmux_log="$work/wasmux.txt" -v native_log="$work/native.txt" \
     -f "$here/testsuite-report.awk" >"$report.new"
 mv "$report.new" "$report"

@@ -84,9 +84,11 @@ linked="$output.linked.$$"
 trap 'rm -f "$linked"' EXIT
 # Our own wasm-opt run below (with asyncify) replaces the one clang runs
 # after linking when it finds wasm-opt in PATH: the link sees only the linker.
+# wasi-libc functions the layer replaces while calling them (its __wrap_*).
+wraps=()
+for name in stat lstat fstat open openat mkdir rename link linkat; do wraps+=("-Wl,--wrap=$name"); done
 PATH="$linker_dir" "$clang" "${cflags[@]}" -nostartfiles "${args[@]}" -o "$linked" \
-  "$lib" -lwasi-emulated-mman -lwasi-emulated-process-clocks \
-  -Wl,--wrap=stat -Wl,--wrap=lstat -Wl,--wrap=link -Wl,--wrap=linkat \
+  "$lib" -lwasi-emulated-mman -lwasi-emulated-process-clocks "${wraps[@]}" \
   -Wl,--export=__stack_pointer -Wl,--export=__data_end -Wl,--export=__stack_low \
   -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=1073741824 \
   -Wl,--no-check-features -Wl,-z,stack-size=1048576

@@ -1,12 +1,14 @@
 /* Descriptors: pipes, duplication, close-on-exec, and the ioctls a
  * terminal program asks. WASIX has the calls (`fd_pipe`, `fd_dup2` with
  * F_DUPFD's "lowest free at or above" meaning, `fd_fdflags_*` for
- * FD_CLOEXEC); wasi-libc does not wrap them. */
+ * FD_CLOEXEC); wasi-libc does not wrap them. And what a pipe is: not
+ * seekable (ESPIPE), a FIFO to fstat. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 #include <wasi/api.h>
@@ -16,6 +18,22 @@
 
 #undef fcntl
 #undef ioctl
+
+/* wasmer-wasix keeps the preopened root directories at descriptors 3 and 4
+ * (wasi-libc resolves every path through them) and never lets them go:
+ * closing one does nothing, duplicating onto one fails, and a duplicate of
+ * one is pinned too. To the program they are not there: a shell that saves
+ * descriptor 3 before `3>file` finds nothing to save (and nothing it could
+ * never close again), and `3>file` itself fails with EBUSY. */
+static int is_preopen(int fd)
+{
+    /* The standard streams answer fd_prestat_get too, but are not pinned. */
+    __wasi_prestat_t prestat;
+    __wasi_fdstat_t st;
+    return __wasi_fd_prestat_get((__wasi_fd_t)fd, &prestat) == 0 &&
+           __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st) == 0 &&
+           st.fs_filetype == __WASI_FILETYPE_DIRECTORY;
+}
 
 int pipe(int fds[2]) { return pipe2(fds, 0); }
 
@@ -38,6 +56,10 @@ int pipe2(int fds[2], int flags)
 
 static int dup_at_least(int fd, int min, int cloexec)
 {
+    if (is_preopen(fd)) {
+        errno = EBADF;
+        return -1;
+    }
     uint32_t out;
     int err = wasix_fd_dup2((uint32_t)fd, (uint32_t)min, cloexec, &out);
     if (err) {
@@ -60,6 +82,14 @@ int dup3(int fd, int to, int flags)
         errno = EINVAL;
         return -1;
     }
+    if (is_preopen(fd)) {
+        errno = EBADF;
+        return -1;
+    }
+    if (is_preopen(to)) {
+        errno = EBUSY;
+        return -1;
+    }
     uint16_t fdflags;
     int err = wasix_fd_fdflags_get((uint32_t)fd, &fdflags);
     if (err) {
@@ -74,7 +104,7 @@ int dup3(int fd, int to, int flags)
         return -1;
     }
     if (out != (uint32_t)to) {
-        /* `to` could not be closed: a preopened directory. */
+        /* `to` was taken again in between. */
         (void)__wasi_fd_close(out);
         errno = EBUSY;
         return -1;
@@ -113,6 +143,10 @@ int __wasmux_fcntl(int fd, int cmd, ...)
     va_start(ap, cmd);
     int arg = va_arg(ap, int);
     va_end(ap);
+    if (is_preopen(fd)) {
+        errno = EBADF;
+        return -1;
+    }
     switch (cmd) {
     case F_DUPFD:
         return dup_at_least(fd, arg, 0);
@@ -243,4 +277,45 @@ char *ttyname(int fd)
         return NULL;
     }
     return name;
+}
+
+/* Whether `fd` is a pipe, socket or terminal rather than a file: WASIX's
+ * type of it is neither a regular file, a directory nor a block device. */
+static int is_stream(int fd)
+{
+    __wasi_fdstat_t st;
+    if (__wasi_fd_fdstat_get((__wasi_fd_t)fd, &st) != 0)
+        return 0;
+    return st.fs_filetype != __WASI_FILETYPE_REGULAR_FILE &&
+           st.fs_filetype != __WASI_FILETYPE_DIRECTORY &&
+           st.fs_filetype != __WASI_FILETYPE_BLOCK_DEVICE;
+}
+
+/* wasmer-wasix refuses to seek a pipe, socket or terminal with EACCES (the
+ * descriptor lacks the right); Linux says ESPIPE, which programs test to
+ * decide to copy such input to a file first (diff does). wasi-libc's lseek
+ * is a weak alias of __lseek, which its stdio keeps calling. */
+off_t __lseek(int fd, off_t offset, int whence);
+off_t(lseek)(int fd, off_t offset, int whence)
+{
+    off_t at = __lseek(fd, offset, whence);
+    if (at < 0 && errno != EBADF && is_stream(fd))
+        errno = ESPIPE;
+    return at;
+}
+
+/* wasi-libc's fstat gives a pipe no type at all (WASIX has no FIFO type):
+ * Linux's is a FIFO readable and writable by its owner. */
+int __real_fstat(int fd, struct stat *st);
+int __wrap_fstat(int fd, struct stat *st)
+{
+    if (__real_fstat(fd, st) < 0)
+        return -1;
+    if ((st->st_mode & S_IFMT) == 0) {
+        __wasi_fdstat_t fdstat;
+        if (__wasi_fd_fdstat_get((__wasi_fd_t)fd, &fdstat) == 0 &&
+            fdstat.fs_filetype == __WASI_FILETYPE_UNKNOWN)
+            st->st_mode = S_IFIFO | 0600;
+    }
+    return 0;
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,54 @@ int fchown(int fd, uid_t uid, gid_t gid)
 }
 
 mode_t umask(mode_t mask) { return (mode_t)wasmux_umask(mask & 0777); }
+
+/* WASI's open and mkdir carry no mode: the kernel is told the one asked
+ * for just before, and uses it if the call creates something (the umask
+ * still applies, as on Linux). The link wraps the names (`--wrap`). */
+int __real_open(const char *path, int flags, ...);
+int __real_openat(int dirfd, const char *path, int flags, ...);
+int __real_mkdir(const char *path, mode_t mode);
+
+static mode_t mode_argument(int flags, va_list ap)
+{
+    return (flags & O_CREAT) ? va_arg(ap, mode_t) : 0;
+}
+
+int __wrap_open(const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = mode_argument(flags, ap);
+    va_end(ap);
+    if (!(flags & O_CREAT))
+        return __real_open(path, flags);
+    wasmux_create_mode((int)(mode & 07777));
+    int fd = __real_open(path, flags, mode);
+    wasmux_create_mode(-1);
+    return fd;
+}
+
+int __wrap_openat(int dirfd, const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = mode_argument(flags, ap);
+    va_end(ap);
+    if (!(flags & O_CREAT))
+        return __real_openat(dirfd, path, flags);
+    wasmux_create_mode((int)(mode & 07777));
+    int fd = __real_openat(dirfd, path, flags, mode);
+    wasmux_create_mode(-1);
+    return fd;
+}
+
+int __wrap_mkdir(const char *path, mode_t mode)
+{
+    wasmux_create_mode((int)(mode & 07777));
+    int r = __real_mkdir(path, mode);
+    wasmux_create_mode(-1);
+    return r;
+}
 
 int mkfifo(const char *path, mode_t mode)
 {
@@ -436,4 +485,46 @@ int __wrap_linkat(int olddirfd, const char *old, int newdirfd, const char *new_p
         return -1;
     }
     return __wrap_link(old, new_path);
+}
+
+/* wasmer-wasix renames a symbolic link wrongly: it follows it (a dangling
+ * link "does not exist") and panics when the moved link's target does not
+ * resolve from its new place. A link is moved here by making it anew where
+ * it goes and removing the old one: not atomic, and the link gets a new
+ * inode, which nothing can tell from its content. */
+int __real_rename(const char *old, const char *new_path);
+
+static int rename_symlink(const char *old, const char *new_path)
+{
+    char target[PATH_MAX];
+    ssize_t n = readlink(old, target, sizeof target - 1);
+    if (n < 0)
+        return -1;
+    target[n] = '\0';
+    struct stat old_st, new_st;
+    if (__wrap_lstat(old, &old_st) < 0)
+        return -1;
+    if (__wrap_lstat(new_path, &new_st) == 0) {
+        if (new_st.st_dev == old_st.st_dev && new_st.st_ino == old_st.st_ino)
+            return 0; /* the same link: nothing to do */
+        if (S_ISDIR(new_st.st_mode)) {
+            errno = EISDIR;
+            return -1;
+        }
+        if (unlink(new_path) < 0)
+            return -1;
+    } else if (errno != ENOENT) {
+        return -1;
+    }
+    if (symlink(target, new_path) < 0)
+        return -1;
+    return unlink(old);
+}
+
+int __wrap_rename(const char *old, const char *new_path)
+{
+    struct stat st;
+    if (__wrap_lstat(old, &st) == 0 && S_ISLNK(st.st_mode))
+        return rename_symlink(old, new_path);
+    return __real_rename(old, new_path);
 }

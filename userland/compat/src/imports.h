@@ -56,6 +56,57 @@ WASIX(stack_checkpoint) int wasix_stack_checkpoint(wasix_snapshot *snapshot, uin
 WASIX(stack_restore) _Noreturn void wasix_stack_restore(const wasix_snapshot *snapshot,
                                                          uint64_t value);
 WASIX(thread_parallelism) int wasix_thread_parallelism(uint32_t *count);
+/* A socket address as WASIX passes it: the family (WASIX numbers, which
+ * are wasi-libc's AF_*), a zero byte, then the port and the address. */
+typedef struct {
+    uint8_t family;
+    uint8_t zero;
+    uint8_t octets[18];
+} wasix_addr_port;
+
+/* An address without a port, as WASIX `resolve` answers. */
+typedef struct {
+    uint8_t family;
+    uint8_t zero;
+    uint8_t octets[16];
+} wasix_addr;
+
+typedef struct {
+    uint8_t tag; /* 1: some */
+    uint64_t nanos;
+} wasix_option_time;
+
+WASIX(sock_open) int wasix_sock_open(int family, int type, int protocol, uint32_t *fd);
+WASIX(sock_pair) int wasix_sock_pair(int family, int type, int protocol, uint32_t *fd1,
+                                     uint32_t *fd2);
+WASIX(sock_bind) int wasix_sock_bind(uint32_t fd, const wasix_addr_port *addr);
+WASIX(sock_connect) int wasix_sock_connect(uint32_t fd, const wasix_addr_port *addr);
+WASIX(sock_listen) int wasix_sock_listen(uint32_t fd, uint32_t backlog);
+WASIX(sock_accept_v2) int wasix_sock_accept(uint32_t fd, uint16_t fdflags, uint32_t *out,
+                                            wasix_addr_port *peer);
+WASIX(sock_recv_from) int wasix_sock_recv_from(uint32_t fd, const void *iovs, size_t iovs_len,
+                                               uint16_t flags, size_t *len, uint16_t *out_flags,
+                                               wasix_addr_port *from);
+WASIX(sock_send_to) int wasix_sock_send_to(uint32_t fd, const void *iovs, size_t iovs_len,
+                                           uint16_t flags, const wasix_addr_port *to,
+                                           size_t *len);
+WASIX(sock_recv) int wasix_sock_recv(uint32_t fd, const void *iovs, size_t iovs_len,
+                                     uint16_t flags, size_t *len, uint16_t *out_flags);
+WASIX(sock_send) int wasix_sock_send(uint32_t fd, const void *iovs, size_t iovs_len,
+                                     uint16_t flags, size_t *len);
+WASIX(sock_addr_local) int wasix_sock_addr_local(uint32_t fd, wasix_addr_port *addr);
+WASIX(sock_addr_peer) int wasix_sock_addr_peer(uint32_t fd, wasix_addr_port *addr);
+WASIX(sock_status) int wasix_sock_status(uint32_t fd, uint8_t *status);
+WASIX(sock_set_opt_flag) int wasix_sock_set_opt_flag(uint32_t fd, int option, int flag);
+WASIX(sock_get_opt_flag) int wasix_sock_get_opt_flag(uint32_t fd, int option, uint8_t *flag);
+WASIX(sock_set_opt_size) int wasix_sock_set_opt_size(uint32_t fd, int option, uint64_t size);
+WASIX(sock_get_opt_size) int wasix_sock_get_opt_size(uint32_t fd, int option, uint64_t *size);
+WASIX(sock_set_opt_time) int wasix_sock_set_opt_time(uint32_t fd, int option,
+                                                     const wasix_option_time *time);
+WASIX(sock_get_opt_time) int wasix_sock_get_opt_time(uint32_t fd, int option,
+                                                     wasix_option_time *time);
+WASIX(resolve) int wasix_resolve(const char *host, size_t host_len, uint16_t port,
+                                 wasix_addr *addrs, size_t max, size_t *count);
 WASIX(getcwd) int wasix_getcwd(char *buf, uint32_t *len);
 WASIX(chdir) int wasix_chdir(const char *path, size_t len);
 
@@ -69,6 +120,7 @@ WASMUX(path_utimes) int wasmux_path_utimes(const char *path, size_t len, const i
 WASMUX(path_link) int wasmux_path_link(const char *old, size_t old_len, const char *new_path,
                                        size_t new_len);
 WASMUX(umask) int wasmux_umask(int mask);
+WASMUX(create_mode) int wasmux_create_mode(int mode);
 WASMUX(getuid) int wasmux_getuid(void);
 WASMUX(geteuid) int wasmux_geteuid(void);
 WASMUX(getgid) int wasmux_getgid(void);

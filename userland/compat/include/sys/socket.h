@@ -24,6 +24,12 @@
 #define SO_LINGER 13
 #define SO_RCVTIMEO 20
 #define SO_SNDTIMEO 21
+#define SO_REUSEPORT 15
+/* Linux's numbers; they do not collide with wasi-libc's MSG_PEEK (1),
+ * MSG_WAITALL (2) and MSG_TRUNC (4). */
+#define MSG_DONTWAIT 0x40
+#define MSG_NOSIGNAL 0x4000
+#define MSG_MORE 0x8000
 
 int socket(int domain, int type, int protocol);
 int socketpair(int domain, int type, int protocol, int fds[2]);
@@ -37,4 +43,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *addr,
                  socklen_t *addrlen);
 int setsockopt(int fd, int level, int name, const void *value, socklen_t len);
+int getsockopt(int fd, int level, int name, void *value, socklen_t *len);
+int accept(int fd, struct sockaddr *addr, socklen_t *len);
+int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 #endif
