@@ -243,24 +243,26 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
     return accept4(fd, addr, len, 0);
 }
 
-int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+/* One of a socket's two addresses, `which` WASIX asks. */
+static int socket_address(int (*which)(uint32_t, wasix_addr_port *), int fd,
+                          struct sockaddr *addr, socklen_t *len)
 {
     wasix_addr_port at;
-    int err = wasix_sock_addr_local((uint32_t)fd, &at);
+    int err = which((uint32_t)fd, &at);
     if (err)
         return fail(err);
     from_wasix(&at, addr, len);
     return 0;
 }
 
+int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+    return socket_address(wasix_sock_addr_local, fd, addr, len);
+}
+
 int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-    wasix_addr_port at;
-    int err = wasix_sock_addr_peer((uint32_t)fd, &at);
-    if (err)
-        return fail(err);
-    from_wasix(&at, addr, len);
-    return 0;
+    return socket_address(wasix_sock_addr_peer, fd, addr, len);
 }
 
 static int recv_flags(int flags, uint16_t *out)
