@@ -6,4 +6,4 @@ mkdir -p "$CARGO_TARGET_DIR"
 # What the busybox userland's build needs (userland/busybox/build.sh): the
 # native linker, clang-19 + lld + llvm-ar for wasm32, wasi-libc and its
 # runtime, binaryen (asyncify), make and dpkg-dev (dpkg-source).
-USERLAND_PACKAGES=(gcc make clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 binaryen dpkg-dev)
+USERLAND_PACKAGES=(gcc make clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 libclang-rt-19-dev binaryen dpkg-dev)

@@ -13,6 +13,8 @@ echo "== format"
 cargo fmt --all -- --check
 echo "== lint"
 cargo clippy --release --workspace --all-targets --all-features -- -D warnings
+echo "== fuzz (compat parsers)"
+bash userland/compat/fuzz.sh
 echo "== tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -303,10 +303,86 @@ fn descriptors_modes_and_links() {
          echo kept | diff - f && echo same
          # symbolic links move as links, dangling or not
          ln -s f rel && ln -s nowhere dangling && mkdir d && mv rel dangling d/
-         readlink d/rel; readlink d/dangling",
+         readlink d/rel; readlink d/dangling
+         # named pipes exist and are seen as such; their data is not supported
+         umask 022; mkfifo -m 640 ff && stat -c '%A %F' ff && find . -type p
+         cat ff 2>&1; mknod dev c 1 3 2>&1",
     );
+    assert_eq!(status, 1, "{out}");
+    assert_eq!(
+        out,
+        "to-five\nto-seven\nonto 3: 1\n741\nsame\nf\nnowhere\n\
+         prw-r----- fifo\n./ff\ncat: can't open 'ff': Not supported\n\
+         mknod: dev: Operation not permitted\n"
+    );
+}
+
+/// A TZif file (RFC 8536, version 2) with two transitions and a footer rule
+/// for the times after them, as a `printf` argument.
+fn tzif_for_printf() -> String {
+    let header = |times: u32, types: u32, chars: u32| {
+        let mut h = b"TZif2".to_vec();
+        h.extend([0; 15]);
+        for count in [0, 0, 0, times, types, chars] {
+            h.extend(u32::to_be_bytes(count));
+        }
+        h
+    };
+    // Version 1 block: one type, which readers of version 2 skip.
+    let mut file = header(0, 1, 4);
+    file.extend([0, 0, 0, 0, 0, 0]);
+    file.extend(b"UTC\0");
+    file.extend(header(2, 2, 8));
+    for at in [1_000_000_000i64, 1_100_000_000] {
+        file.extend(at.to_be_bytes());
+    }
+    file.extend([1, 0]);
+    file.extend(3600i32.to_be_bytes());
+    file.extend([0, 0]);
+    file.extend(7200i32.to_be_bytes());
+    file.extend([1, 4]);
+    file.extend(b"AAA\0BBB\0");
+    file.extend(b"\nAAA-1BBB,M3.5.0,M10.5.0/3\n");
+    file.iter().map(|b| format!("\\{b:03o}")).collect()
+}
+
+#[test]
+fn time_zones_follow_tz() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!(
+        "f='+%F %T %Z %z'
+         # no TZ, and a name that is nowhere: UTC
+         date -d @0 \"$f\"; TZ=Nowhere/Zone date -d @0 \"$f\"
+         # POSIX rules, both sides of a change, north and south, quoted names
+         export TZ=EET-2EEST,M3.5.0/3,M10.5.0/4
+         date -d @1288486799 \"$f\"; date -d @1288486800 \"$f\"
+         TZ=AEST-10AEDT,M10.1.0,M4.1.0/3 date -d @1616893200 \"$f\"
+         TZ='<+0330>-3:30' date -d @0 \"$f\"
+         # local times back to instants, and a date with its own offset
+         TZ=EST5EDT date -d '2021-07-01 12:00' +%s
+         TZ=UTC0 date -d '1999-1-2 3:4:5 +0600' \"$f\"
+         # a zone file: transitions, then its footer rule
+         mkdir -p /tmp/zoneinfo && printf '{tzif}' > /tmp/zoneinfo/Test
+         for t in 999999999 1000000000 1100000000 1288486799; do TZ=:/tmp/zoneinfo/Test date -d @$t \"$f\"; done
+         # a damaged zone file is refused whole: UTC, never a crash
+         n=0; for len in 0 4 43 44 60 100 150 160; do
+           head -c $len /tmp/zoneinfo/Test > /tmp/zoneinfo/Cut
+           [ \"$(TZ=:/tmp/zoneinfo/Cut date -d @0 +%Z%z)\" = UTC+0000 ] && n=$((n+1))
+         done; echo \"$n of 8 damaged files read as UTC\"",
+        tzif = tzif_for_printf()
+    );
+    let (out, status) = sh(dir.path(), &script);
     assert_eq!(status, 0, "{out}");
-    assert_eq!(out, "to-five\nto-seven\nonto 3: 1\n741\nsame\nf\nnowhere\n");
+    assert_eq!(
+        out,
+        "1970-01-01 00:00:00 UTC +0000\n1970-01-01 00:00:00 UTC +0000\n\
+         2010-10-31 03:59:59 EEST +0300\n2010-10-31 03:00:00 EET +0200\n\
+         2021-03-28 12:00:00 AEDT +1100\n1970-01-01 03:30:00 +0330 +0330\n\
+         1625155200\n1999-01-01 21:04:05 UTC +0000\n\
+         2001-09-09 02:46:39 AAA +0100\n2001-09-09 03:46:40 BBB +0200\n\
+         2004-11-09 12:33:20 AAA +0100\n2010-10-31 02:59:59 BBB +0200\n\
+         8 of 8 damaged files read as UTC\n"
+    );
 }
 
 /// A web server on the host's loopback for the guest to reach: it answers

@@ -10,6 +10,7 @@
 //! | `path_chmod` | `(path, path_len, mode, follow) -> errno` | sets the permission bits (`0o7777`) |
 //! | `path_chown` | `(path, path_len, uid, gid, follow) -> errno` | sets owner and group; `-1` keeps one |
 //! | `path_link` | `(old, old_len, new, new_len) -> errno` | makes `new` a hard link to `old` (not following a final symlink); `EXDEV` across filesystems |
+//! | `path_mknod` | `(path, path_len, mode) -> errno` | makes a FIFO (`S_IFIFO`) or an empty regular file at `path`, its permission bits less the umask; other kinds `EPERM` |
 //! | `path_utimes` | `(path, path_len, times, follow) -> errno` | sets access and modification times: `times` points to two (sec `i64`, nsec `i64`) pairs, nsec `UTIME_NOW`/`UTIME_OMIT` as on Linux; `times` 0 sets both to now |
 //! | `umask` | `(mask) -> old mask` | the process's file creation mask |
 //! | `create_mode` | `(mode) -> errno` | the permission bits of the file or directory the caller's next open or mkdir creates (before the umask); -1 forgets them |
@@ -59,7 +60,7 @@ use wasmer::{
     TypedFunction,
 };
 use wasmer_wasix::runtime::{InstantiationHook, InstantiationState};
-use wasmux_vfs::{Cred, Errno, Ino, SetAttr, SetTime, Stat, Timespec, Vfs};
+use wasmux_vfs::{Cred, Errno, FileKind, Ino, SetAttr, SetTime, Stat, Timespec, Vfs};
 
 use crate::mounts::MountTable;
 use crate::process::{self, ProcessTable};
@@ -71,6 +72,7 @@ pub const MODULE: &str = "wasmux";
 /// Size of the record `path_stat` writes.
 pub const STAT_SIZE: usize = 104;
 
+const EPERM: i32 = 1;
 const ESRCH: i32 = 3;
 const EFAULT: i32 = 14;
 const EXDEV: i32 = 18;
@@ -165,6 +167,7 @@ impl InstantiationHook for WasmuxImports {
             "path_chown" => path_chown,
             "path_utimes" => path_utimes,
             "path_link" => path_link,
+            "path_mknod" => path_mknod,
             "umask" => umask,
             "create_mode" => create_mode,
             "getuid" => getuid,
@@ -375,6 +378,29 @@ fn path_link(
             .resolve_parent(&cred, Ino::ROOT, &new_inner)
             .map_err(|e| e.code())?;
         vfs.link(&cred, ino, parent.dir, &parent.name)
+            .map_err(|e| e.code())
+    })();
+    result.err().unwrap_or(0)
+}
+
+/// mknod(2) of a FIFO or a regular file; device nodes and sockets need
+/// what no process here has (EPERM, as for an unprivileged Linux user).
+fn path_mknod(ctx: FunctionEnvMut<'_, InstanceEnv>, path: i32, path_len: i32, mode: i32) -> i32 {
+    const S_IFMT: u32 = 0o170000;
+    let kind = match mode as u32 & S_IFMT {
+        0 | 0o100000 => FileKind::Regular,
+        0o010000 => FileKind::Fifo,
+        _ => return EPERM,
+    };
+    let result = (|| {
+        let path = read_bytes(&ctx, path, path_len)?;
+        let (vfs, inner) = locate(&ctx.data().context.mounts, &path)?;
+        let cred = cred(&ctx);
+        let at = vfs
+            .resolve_parent(&cred, Ino::ROOT, &inner)
+            .map_err(|e| e.code())?;
+        vfs.mknod(&cred, at.dir, &at.name, kind, mode as u32 & 0o7777, 0)
+            .map(drop)
             .map_err(|e| e.code())
     })();
     result.err().unwrap_or(0)

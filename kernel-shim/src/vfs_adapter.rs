@@ -271,6 +271,13 @@ impl FileOpener for VfsFileSystem {
             .vfs
             .open(&self.cred(), Ino::ROOT, &path_bytes(path), flags, mode)
             .map_err(to_fs_error)?;
+        if self.vfs.stat(handle.ino()).map_err(to_fs_error)?.kind == FileKind::Fifo {
+            // Data through a named pipe is not supported: wasmer-wasix shares
+            // one handle per inode among every opener (and holds its lock
+            // across a blocking read), so a FIFO's reader and writer would be
+            // one object and deadlock each other.
+            return Err(FsError::Unsupported);
+        }
         Ok(Box::new(VfsFile {
             handle,
             path: path.to_path_buf(),

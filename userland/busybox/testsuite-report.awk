@@ -136,6 +136,20 @@ BEGIN {
             printf "| %s | %s | %s |\n", parts[1], escape(parts[2]), escape(reason_of(parts[1], parts[2]))
         }
     }
+    stale = ""
+    for (r in reasons) {
+        split(r, parts, SUBSEP)
+        if (parts[2] != "*" && (parts[1] in applets) && result["w", r] != "FAIL")
+            stale = stale sprintf("| %s | %s | %s |\n", parts[1], escape(parts[2]), result["w", r] ? result["w", r] : "not found")
+    }
+    if (stale != "") {
+        print ""
+        print "Listed in `testsuite-known` but not failing in wasmux (the entry is stale):"
+        print ""
+        print "| applet | test | wasmux |"
+        print "|---|---|---|"
+        printf "%s", stale
+    }
     print ""
     print "## Failing in both"
     print ""

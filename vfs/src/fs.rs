@@ -96,10 +96,13 @@ impl Node {
 
     fn stat(&self, ino: Ino) -> Stat {
         let m = &self.meta;
-        let stored: u64 = match &self.content {
-            Content::File(chunks) => chunks.values().map(|c| c.len() as u64).sum(),
-            Content::Dir(entries) => 4096 + 32 * entries.len() as u64,
-            Content::Meta => 0,
+        // A directory looks as on ext4: whole 4 KiB blocks of (here, 32-byte)
+        // entries, `.` and `..` included. `du` and `ls -l` count on it.
+        let dir_size = |entries: usize| (32 * (entries as u64 + 2)).div_ceil(4096) * 4096;
+        let (size, stored) = match &self.content {
+            Content::File(chunks) => (m.size, chunks.values().map(|c| c.len() as u64).sum()),
+            Content::Dir(entries) => (dir_size(entries.len()), dir_size(entries.len())),
+            Content::Meta => (m.size, 0),
         };
         Stat {
             ino,
@@ -109,7 +112,7 @@ impl Node {
             uid: m.uid,
             gid: m.gid,
             rdev: m.rdev,
-            size: m.size,
+            size,
             blocks: stored.div_ceil(512),
             atime: m.atime,
             mtime: m.mtime,

@@ -167,18 +167,20 @@ int __wrap_mkdir(const char *path, mode_t mode)
     return r;
 }
 
-int mkfifo(const char *path, mode_t mode)
-{
-    (void)path; (void)mode;
-    errno = ENOSYS;
-    return -1;
-}
-
+/* FIFOs and empty regular files, in the kernel's filesystems (the kernel
+ * says EPERM for device nodes and sockets, as Linux does to a user). */
 int mknod(const char *path, mode_t mode, dev_t dev)
 {
-    (void)path; (void)mode; (void)dev;
-    errno = EPERM;
-    return -1;
+    (void)dev;
+    char abs[PATH_MAX];
+    if (__wasmux_absolute(path, abs, sizeof abs) < 0)
+        return -1;
+    RETURN_ERRNO(__wasmux_linux_errno(wasmux_path_mknod(abs, strlen(abs), (int)mode)), 0);
+}
+
+int mkfifo(const char *path, mode_t mode)
+{
+    return mknod(path, S_IFIFO | (mode & 07777), 0);
 }
 
 /* stat and lstat with modes and owners: the wasmux record (see

@@ -117,6 +117,7 @@ WASMUX(path_chown) int wasmux_path_chown(const char *path, size_t len, int uid, 
 /* times: two (sec, nsec) pairs of int64, Linux UTIME_NOW/UTIME_OMIT; NULL: now */
 WASMUX(path_utimes) int wasmux_path_utimes(const char *path, size_t len, const int64_t *times,
                                            int follow);
+WASMUX(path_mknod) int wasmux_path_mknod(const char *path, size_t len, int mode);
 WASMUX(path_link) int wasmux_path_link(const char *old, size_t old_len, const char *new_path,
                                        size_t new_len);
 WASMUX(umask) int wasmux_umask(int mask);
