@@ -271,7 +271,7 @@ impl FileOpener for VfsFileSystem {
             .vfs
             .open(&self.cred(), Ino::ROOT, &path_bytes(path), flags, mode)
             .map_err(to_fs_error)?;
-        if self.vfs.stat(handle.ino()).map_err(to_fs_error)?.kind == FileKind::Fifo {
+        if handle.kind() == FileKind::Fifo {
             // Data through a named pipe is not supported: wasmer-wasix shares
             // one handle per inode among every opener (and holds its lock
             // across a blocking read), so a FIFO's reader and writer would be

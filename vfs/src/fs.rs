@@ -167,6 +167,7 @@ struct Inner {
 pub struct Handle {
     vfs: Vfs,
     ino: Ino,
+    kind: FileKind,
 }
 
 impl std::fmt::Debug for Handle {
@@ -184,9 +185,20 @@ impl Handle {
         &self.vfs
     }
 
-    /// Another handle on the same inode (as `dup` or `fork` would make).
+    /// The kind of file it was opened on (an inode never changes kind).
+    pub fn kind(&self) -> FileKind {
+        self.kind
+    }
+
+    /// Another handle on the same inode (as `dup` or `fork` would make),
+    /// keeping it alive after its last unlink.
     pub fn duplicate(&self) -> Handle {
-        self.vfs.hold(self.ino)
+        *self.vfs.lock().open.entry(self.ino).or_insert(0) += 1;
+        Handle {
+            vfs: self.vfs.clone(),
+            ino: self.ino,
+            kind: self.kind,
+        }
     }
 }
 
@@ -554,15 +566,6 @@ impl Vfs {
 
     // ---- handles -------------------------------------------------------------
 
-    /// A handle on an inode, keeping it alive after its last unlink.
-    pub fn hold(&self, ino: Ino) -> Handle {
-        *self.lock().open.entry(ino).or_insert(0) += 1;
-        Handle {
-            vfs: self.clone(),
-            ino,
-        }
-    }
-
     /// Resolves (and with `create`, makes) what `open(2)` names, checks the
     /// access asked for, applies `O_TRUNC`, and returns a handle on it.
     pub fn open(
@@ -607,6 +610,7 @@ impl Vfs {
         Ok(Handle {
             vfs: self.clone(),
             ino,
+            kind,
         })
     }
 

@@ -387,25 +387,28 @@ static int load_file(const char *name)
     return result;
 }
 
-/* The type in force at instant `t`: before the first transition, the first
- * standard-time type (RFC 8536 says type 0; both agree in real files). */
-static size_t file_type_at(int64_t t)
+/* The type in force before the first transition: the first standard-time
+ * type (RFC 8536 says type 0; both agree in real files). */
+static size_t initial_type(void)
 {
-    if (file.count == 0 || t < file.times[0]) {
-        for (size_t i = 0; i < file.type_count; i++)
-            if (!file.types[i].isdst)
-                return i;
-        return 0;
-    }
-    size_t low = 0, high = file.count; /* times[low] <= t < times[high] */
-    while (high - low > 1) {
+    for (size_t i = 0; i < file.type_count; i++)
+        if (!file.types[i].isdst)
+            return i;
+    return 0;
+}
+
+/* How many transitions have happened by instant `t` (binary search). */
+static size_t transitions_by(int64_t t)
+{
+    size_t low = 0, high = file.count; /* times[low - 1] <= t < times[high] */
+    while (low < high) {
         size_t mid = low + (high - low) / 2;
         if (file.times[mid] <= t)
-            low = mid;
+            low = mid + 1;
         else
             high = mid;
     }
-    return file.index[low];
+    return low;
 }
 
 /* ---- the zone at an instant ------------------------------------------- */
@@ -423,7 +426,7 @@ static void rule_from_file(void)
 {
     memset(&rule, 0, sizeof rule);
     for (size_t i = 0; i <= file.count; i++) {
-        size_t type = i == 0 ? file_type_at(INT64_MIN) : file.index[i - 1];
+        size_t type = i == 0 ? initial_type() : file.index[i - 1];
         const char *abbr = file.abbrs + file.types[type].abbr;
         if (file.types[type].isdst) {
             rule.has_dst = 1;
@@ -486,7 +489,8 @@ static struct zone zone_at(int64_t t)
 {
     if (!use_file || (file.has_footer && file.count && t >= file.times[file.count - 1]))
         return rule_zone(&rule, t);
-    size_t type = file_type_at(t);
+    size_t done = transitions_by(t);
+    size_t type = done ? file.index[done - 1] : initial_type();
     struct zone z = {
         .off = file.types[type].off,
         .isdst = file.types[type].isdst,
@@ -494,9 +498,7 @@ static struct zone zone_at(int64_t t)
         .name = file.abbrs + file.types[type].abbr,
     };
     /* The opposite kind's offset: the nearest earlier type of that kind. */
-    for (size_t i = file.count; i-- > 0;) {
-        if (file.times[i] > t)
-            continue;
+    for (size_t i = done; i-- > 0;) {
         size_t other = file.index[i];
         if (file.types[other].isdst != z.isdst) {
             z.opposite_off = file.types[other].off;
