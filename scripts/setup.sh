@@ -21,6 +21,14 @@ for c in rustfmt clippy; do
   grep -q "^$c" <<<"$components" || rustup component add "$c"
 done
 targets=$(rustup target list --installed)
-for t in wasm32-wasip1; do
+for t in wasm32-wasip1 wasm32-unknown-unknown; do
   grep -qx "$t" <<<"$targets" || rustup target add "$t"
 done
+
+# The browser crates' bindings and test runner: the CLI must be exactly the
+# version of the wasm-bindgen crate that browser/Cargo.toml pins.
+wasm_bindgen_version=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' "$(dirname "$0")/../browser/Cargo.toml")
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wasm_bindgen_version" ]; then
+  echo "setup: installing wasm-bindgen-cli $wasm_bindgen_version"
+  cargo install --quiet wasm-bindgen-cli --version "=$wasm_bindgen_version"
+fi

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 # The busybox userland (which the tests run) and, for its test suite's
 # native comparison, Debian's busybox.
-bash scripts/setup.sh "${USERLAND_PACKAGES[@]}" busybox
+bash scripts/setup.sh "${USERLAND_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" busybox
 echo "== userland"
 bash userland/busybox/build.sh
 
@@ -20,6 +20,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 cargo test --release --workspace --all-features 2>&1 | tee "$log" || status=$?
+echo "== browser crates (headless Chromium)"
+bash browser/test.sh 2>&1 | tee -a "$log" || status=$?
 # One closing line for the whole run: the sum of every test binary's results.
 awk '/^test result:/ { p += $4; f += $6; i += $8 }
      END { printf "\n%d passed, %d failed, %d skipped\n", p, f, i }' "$log"

@@ -9,6 +9,7 @@
 mod bench;
 mod console;
 mod fs_cmd;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +61,8 @@ enum Command {
     Shell,
     /// Measure vfs, spawn and syscall costs against their peers (see scripts/bench.sh).
     Bench(bench::BenchArgs),
+    /// Serve the browser terminal (the page, its runtime and the root image).
+    Serve(serve::ServeArgs),
     /// Work on the root filesystem from the host.
     Fs {
         #[command(subcommand)]
@@ -196,6 +199,7 @@ fn dispatch(command: Command, session: &Session) -> anyhow::Result<ExitCode> {
         .context("no shell to start (give a userland with --userland, or put a WASIX shell at /bin/sh with `wasmux fs import`)"),
         Command::Fs { command } => fs_cmd::run(command, &store_path(&session.root)),
         Command::Bench(args) => bench::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve::run(args).map(|()| ExitCode::SUCCESS),
     }
 }
 
