@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use wasmux_kernel_shim::image::{Userland, USER_GID, USER_HOME, USER_NAME, USER_UID};
-use wasmux_kernel_shim::kernel::Network;
+use wasmux_kernel_shim::Network;
 use wasmux_kernel_shim::{Kernel, KernelConfig, KernelError, Program, Spawn, Stdio};
 use wasmux_vfs::Cred;
 

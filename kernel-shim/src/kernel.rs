@@ -1,21 +1,20 @@
-//! The native kernel: boots the mount table over the persistent root, and runs
-//! programs as processes on wasmer-wasix.
+//! The kernel: boots the mount table over a root filesystem, and runs
+//! programs as processes on wasmer-wasix — the same on every platform (what
+//! differs is a [`Platform`]; [`crate::native`] boots it on a host).
 //!
 //! Mount table ([`crate::mounts`]):
 //!
-//! | path   | filesystem                                         |
-//! |--------|----------------------------------------------------|
-//! | `/`    | the persistent vfs (redb store, write-back thread) |
-//! | `/tmp` | a vfs in memory, mode 1777, gone at exit           |
-//! | `/dev` | device files ([`crate::devfs`])                    |
-//! | `/proc`| system files ([`crate::procfs`])                    |
+//! | path   | filesystem                                             |
+//! |--------|--------------------------------------------------------|
+//! | `/`    | the persistent vfs (its store is the platform's)       |
+//! | `/tmp` | a vfs in memory, mode 1777, gone at exit               |
+//! | `/dev` | device files ([`crate::devfs`])                        |
+//! | `/proc`| system files ([`crate::procfs`])                        |
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use thiserror::Error;
 use virtual_fs::{FileSystem, VirtualFile};
-use wasmer::sys::NativeEngineExt;
 use wasmer::Engine;
 use wasmer_types::ModuleHash;
 use wasmer_wasix::bin_factory::spawn_exec_module;
@@ -23,28 +22,19 @@ use wasmer_wasix::os::task::control_plane::{
     ControlPlaneConfig, ControlPlaneError, WasiControlPlane,
 };
 use wasmer_wasix::os::task::TaskJoinHandle;
-use wasmer_wasix::runtime::module_cache::{
-    FileSystemCache, HashedModuleData, ModuleCache, SharedCache,
-};
-use wasmer_wasix::runtime::task_manager::tokio::TokioTaskManager;
-use wasmer_wasix::virtual_net::host::LocalNetworking;
-use wasmer_wasix::virtual_net::DynVirtualNetworking;
+use wasmer_wasix::runtime::module_cache::HashedModuleData;
 use wasmer_wasix::wasmer_wasix_types::wasix::ThreadStartType;
-use wasmer_wasix::{
-    PluggableRuntime, Runtime, UnsupportedVirtualNetworking, WasiEnv, WasiEnvBuilder,
-};
-use wasmux_vfs::{Cred, Ino, MountError, RedbStore, SetAttr, StoreError, SystemClock, Vfs, Volume};
+use wasmer_wasix::{PluggableRuntime, Runtime, WasiEnv, WasiEnvBuilder};
+use wasmux_vfs::{Cred, Ino, MountError, SetAttr, StoreError, Vfs};
 
 use crate::exec::{self, ExecError, Resolved, WASM_MAGIC};
-use crate::image;
-use crate::limits::MemoryLimit;
 use crate::mounts::{MountTable, Mounted};
-use crate::process::{Interrupt, KillError, Pid, ProcessTable, ProcessTasks};
+use crate::platform::{self, Platform};
+use crate::process::{KillError, Pid, ProcessTable, ProcessTasks};
 use crate::syscalls::{Mounts, WasmuxImports};
 use crate::terminal::Terminal;
 use crate::vfs_adapter::{SyncRequest, VfsFileSystem};
-use crate::writeback::WriteBack;
-
+use crate::HostClock;
 /// The import modules a program may use. Anything else is refused before it runs.
 pub const KNOWN_IMPORT_MODULES: &[&str] = &[
     "wasi_snapshot_preview1",
@@ -62,9 +52,9 @@ pub const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 #[derive(Debug, Error)]
 pub enum KernelError {
     #[error("cannot open the root filesystem at {path}: {source}")]
-    Store { path: PathBuf, source: StoreError },
+    Store { path: String, source: StoreError },
     #[error("cannot mount the root filesystem at {path}: {source}")]
-    Mount { path: PathBuf, source: MountError },
+    Mount { path: String, source: MountError },
     #[error(transparent)]
     Exec(#[from] ExecError),
     #[error("{program}: not a valid WebAssembly module: {reason}")]
@@ -80,65 +70,14 @@ pub enum KernelError {
     Setup(String),
 }
 
-/// Where the kernel keeps its state on the host.
-#[derive(Debug, Clone)]
-pub struct KernelConfig {
-    /// The redb file of the root filesystem (created on first boot).
-    pub root_store: PathBuf,
-    /// Directory of compiled modules, keyed by the hash of their bytes.
-    pub module_cache: PathBuf,
-    /// Who programs run as.
-    pub cred: Cred,
-    /// Most bytes of memory one process may use ([`DEFAULT_MEMORY_LIMIT`]).
-    pub memory_limit: u64,
-    /// The session's terminal, if it is interactive: it is the standard
-    /// streams of every process started without others and `/dev/tty`;
-    /// programs see its modes through WASIX `tty_get`/`tty_set`, and its
-    /// control keys signal them.
-    pub terminal: Option<Arc<Terminal>>,
-    /// The userland to install into the root at boot, if any.
-    pub userland: Option<image::Userland>,
-    /// Where programs' sockets and name lookups go.
-    pub network: Network,
-}
-
-/// The network programs reach.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Network {
-    /// The host's own, with the rights of the `wasmux` process.
-    Host,
-    /// None: sockets cannot be opened (ENOTSUP) and no name resolves.
-    Off,
-}
-
-impl Network {
-    /// wasmer-wasix's networking for this choice; the host's needs the
-    /// kernel's tokio runtime entered.
-    fn networking(self) -> DynVirtualNetworking {
-        match self {
-            Network::Host => Arc::new(LocalNetworking::default()),
-            Network::Off => Arc::new(UnsupportedVirtualNetworking::default()),
-        }
-    }
-}
-
-/// The memory a process may use unless configured otherwise: 2 GiB, half of
-/// what wasm32 can address.
-pub const DEFAULT_MEMORY_LIMIT: u64 = 2 << 30;
-
-impl KernelConfig {
-    /// A configuration with the default limits.
-    pub fn new(root_store: PathBuf, module_cache: PathBuf, cred: Cred) -> KernelConfig {
-        KernelConfig {
-            root_store,
-            module_cache,
-            cred,
-            memory_limit: DEFAULT_MEMORY_LIMIT,
-            terminal: None,
-            userland: None,
-            network: Network::Host,
-        }
-    }
+/// The root filesystem as the platform mounted it, and how its changes
+/// reach the store.
+pub struct Root {
+    pub vfs: Vfs,
+    /// Answers `fsync`: commits what is pending and says when it is durable.
+    pub syncer: Arc<dyn SyncRequest>,
+    /// Commits what is left and lets the store go (at [`Kernel::shutdown`]).
+    pub shutdown: Box<dyn FnOnce() -> Result<(), StoreError> + Send>,
 }
 
 /// What to run.
@@ -185,12 +124,12 @@ impl Spawn {
 
 /// The booted kernel.
 pub struct Kernel {
-    tokio: tokio::runtime::Runtime,
+    platform: Arc<dyn Platform>,
     runtime: Arc<dyn Runtime + Send + Sync>,
     engine: Engine,
     mounts: Arc<MountTable<Mounted>>,
     root: VfsFileSystem,
-    writeback: WriteBack,
+    root_shutdown: Box<dyn FnOnce() -> Result<(), StoreError> + Send>,
     cred: Cred,
     processes: Arc<ProcessTable>,
     plane: WasiControlPlane,
@@ -213,8 +152,15 @@ impl Running<'_> {
     /// Waits for the process to end and returns its status the way a Linux
     /// shell reports it: the exit code, or 128 + the signal that killed it
     /// (a trap counts as SIGABRT).
-    pub fn wait(mut self) -> i32 {
-        let outcome = self.kernel.tokio.block_on(self.handle.wait_finished());
+    pub fn wait(self) -> i32 {
+        let kernel = self.kernel;
+        platform::block_on(&*kernel.platform, self.finished())
+    }
+
+    /// [`Running::wait`] for callers that must not block (a browser's
+    /// event loop).
+    pub async fn finished(mut self) -> i32 {
+        let outcome = self.handle.wait_finished().await;
         self.kernel.processes.reap(self.pid);
         let code = match &outcome {
             Ok(code) => Some(code.raw()),
@@ -234,51 +180,22 @@ impl Running<'_> {
     }
 }
 
-/// Natively, a thread running wasm is stopped by wasmer's store interrupter.
-fn store_interrupt(store: &wasmer::Store) -> Interrupt {
-    let interrupter = store.interrupter();
-    Box::new(move || interrupter.interrupt())
-}
-
 impl Kernel {
-    /// Mounts the root (checking it first), `/tmp` and `/dev`, and populates
-    /// `/etc` and the home directories on first boot.
-    pub fn boot(config: &KernelConfig) -> Result<Kernel, KernelError> {
+    /// Builds the kernel on `platform` over a mounted root: `/tmp`, `/dev`
+    /// and `/proc` beside it, the process table, the runtime with our
+    /// syscalls, and the terminal's signals.
+    pub fn assemble(
+        platform: Arc<dyn Platform>,
+        root: Root,
+        cred: Cred,
+        terminal: Option<Arc<Terminal>>,
+    ) -> Result<Kernel, KernelError> {
         let setup = |e: &dyn std::fmt::Display| KernelError::Setup(e.to_string());
-        let tokio = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| setup(&e))?;
+        let processes = ProcessTable::new(cred.clone(), platform.clone());
+        let syncer = root.syncer;
+        let root_fs = VfsFileSystem::new(root.vfs, processes.clone(), Some(syncer.clone()));
 
-        if let Some(dir) = config.root_store.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| setup(&e))?;
-        }
-        let store = RedbStore::open(&config.root_store).map_err(|source| KernelError::Store {
-            path: config.root_store.clone(),
-            source,
-        })?;
-        let volume =
-            pollster::block_on(Volume::mount(store, Arc::new(SystemClock))).map_err(|source| {
-                KernelError::Mount {
-                    path: config.root_store.clone(),
-                    source,
-                }
-            })?;
-        image::populate(volume.vfs()).map_err(|e| setup(&format!("first boot: {e}")))?;
-        if let Some(userland) = &config.userland {
-            image::install_userland(volume.vfs(), userland)
-                .map_err(|e| setup(&format!("installing the userland: {e}")))?;
-        }
-        let writeback = WriteBack::start(volume);
-        let processes = ProcessTable::new(config.cred.clone());
-        let syncer: Arc<dyn SyncRequest> = Arc::new(writeback.syncer());
-        let root = VfsFileSystem::new(
-            writeback.vfs().clone(),
-            processes.clone(),
-            Some(syncer.clone()),
-        );
-
-        let tmp = Vfs::new(Arc::new(SystemClock));
+        let tmp = Vfs::new(Arc::new(HostClock));
         tmp.setattr(
             &Cred::root(),
             Ino::ROOT,
@@ -289,7 +206,7 @@ impl Kernel {
         )
         .map_err(|e| setup(&e))?;
         let syscall_mounts = Mounts::new(vec![
-            ("/".into(), Some(root.vfs().clone())),
+            ("/".into(), Some(root_fs.vfs().clone())),
             ("/tmp".into(), Some(tmp.clone())),
             ("/dev".into(), None),
             ("/proc".into(), None),
@@ -304,12 +221,12 @@ impl Kernel {
         .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
         .collect();
         let mounts: MountTable<Mounted> = MountTable::new(vec![
-            ("/".into(), Arc::new(root.clone())),
+            ("/".into(), Arc::new(root_fs.clone())),
             (
                 "/tmp".into(),
                 Arc::new(VfsFileSystem::new(tmp, processes.clone(), None)),
             ),
-            ("/dev".into(), crate::devfs::build(config.terminal.as_ref())),
+            ("/dev".into(), crate::devfs::build(terminal.as_ref())),
             ("/dev/fd".into(), Arc::new(crate::devfs::FdDir)),
             (
                 "/proc".into(),
@@ -317,43 +234,43 @@ impl Kernel {
             ),
         ]);
 
-        let mut engine = Engine::default();
-        engine.set_tunables(MemoryLimit::new(config.memory_limit));
-        let _guard = tokio.enter();
-        let tokio_tasks = Arc::new(TokioTaskManager::new(tokio.handle().clone()));
-        let tasks = Arc::new(ProcessTasks::new(
-            tokio_tasks.clone(),
-            processes.clone(),
-            store_interrupt,
-        ));
-        let mut runtime = PluggableRuntime::new(tasks);
-        runtime.set_engine(engine.clone());
-        runtime.networking = config.network.networking();
+        let engine = platform.engine();
+        let mut runtime = None;
+        platform.enter(&mut || {
+            let tasks = Arc::new(ProcessTasks::new(
+                platform.task_manager(),
+                processes.clone(),
+                platform.make_interrupt(),
+            ));
+            let mut r = PluggableRuntime::new(tasks);
+            r.set_engine(engine.clone());
+            r.networking = platform.networking();
+            r.set_module_cache(platform.module_cache());
+            runtime = Some(r);
+        });
+        let mut runtime = runtime.expect("enter runs its closure");
         runtime.with_instantiation_hook(WasmuxImports::new(
             syscall_mounts,
             processes.clone(),
             Some(syncer),
         ));
-        if let Some(terminal) = &config.terminal {
+        if let Some(terminal) = &terminal {
             runtime.set_tty(terminal.clone());
             let processes = processes.clone();
             terminal.set_signaller(Box::new(move |signal| processes.kill_foreground(signal)));
         }
-        let cache = SharedCache::new()
-            .with_fallback(FileSystemCache::new(&config.module_cache, tokio_tasks));
-        runtime.set_module_cache(cache);
 
         Ok(Kernel {
-            tokio,
+            platform,
             runtime: Arc::new(runtime),
             engine,
             mounts: Arc::new(mounts),
-            root,
-            writeback,
-            cred: config.cred.clone(),
+            root: root_fs,
+            root_shutdown: root.shutdown,
+            cred,
             processes,
             plane: WasiControlPlane::new(ControlPlaneConfig::new()),
-            terminal: config.terminal.clone(),
+            terminal,
         })
     }
 
@@ -403,13 +320,14 @@ impl Kernel {
     /// Compiles (or fetches from the cache) and checks a module's imports.
     pub fn load_module(&self, program: &str, wasm: Vec<u8>) -> Result<wasmer::Module, KernelError> {
         let data = HashedModuleData::new(wasm);
-        let module = self
-            .tokio
-            .block_on(self.runtime.load_hashed_module(data, Some(&self.engine)))
-            .map_err(|e| KernelError::Module {
-                program: program.to_string(),
-                reason: error_chain(&e),
-            })?;
+        let module = platform::block_on(
+            &*self.platform,
+            self.runtime.load_hashed_module(data, Some(&self.engine)),
+        )
+        .map_err(|e| KernelError::Module {
+            program: program.to_string(),
+            reason: error_chain(&e),
+        })?;
         let unknown: Vec<String> = module
             .imports()
             .filter(|i| !KNOWN_IMPORT_MODULES.contains(&i.module()))
@@ -439,10 +357,29 @@ impl Kernel {
             reason: e.to_string(),
         };
 
-        let _guard = self.tokio.enter();
-        let argv_all = resolved.argv.clone();
-        let mut argv = resolved.argv.into_iter();
-        let argv0 = argv.next().unwrap_or_else(|| program.clone());
+        self.entered(|| self.spawn_module(module, resolved.argv, spawn, &program))
+            .map_err(|e| start(&e))
+            .map(|(pid, handle)| Running {
+                kernel: self,
+                pid,
+                program: program.clone(),
+                handle,
+            })
+    }
+
+    /// Builds the process's environment (argv, env, cwd, the one preopen,
+    /// standard streams), adopts it into the kernel's control plane and
+    /// starts it.
+    fn spawn_module(
+        &self,
+        module: wasmer::Module,
+        argv: Vec<String>,
+        spawn: Spawn,
+        program: &str,
+    ) -> anyhow::Result<(Pid, TaskJoinHandle)> {
+        let argv_all = argv.clone();
+        let mut argv = argv.into_iter();
+        let argv0 = argv.next().unwrap_or_else(|| program.to_string());
         let mut builder = WasiEnvBuilder::new(argv0)
             .args(argv)
             .envs(spawn.env)
@@ -451,7 +388,7 @@ impl Kernel {
             .current_dir(spawn.cwd.clone());
         // Only "/" is preopened: wasi-libc would prefer a "." preopen even for
         // absolute paths. The working directory is WASIX's own (getcwd/chdir).
-        builder.add_preopen_dir("/").map_err(|e| start(&e))?;
+        builder.add_preopen_dir("/")?;
         let Stdio {
             stdin,
             stdout,
@@ -472,17 +409,24 @@ impl Kernel {
         if let Some(f) = terminal(stderr) {
             builder.set_stderr(f);
         }
-        let mut env = builder.build().map_err(|e| start(&e))?;
-        self.adopt(&mut env).map_err(|e| start(&e))?;
+        let mut env = builder.build()?;
+        self.adopt(&mut env)?;
         let pid = env.pid().raw();
         self.processes.expect_argv(pid, argv_all);
-        let handle = spawn_exec_module(module, env, &self.runtime).map_err(|e| start(&e))?;
-        Ok(Running {
-            kernel: self,
-            pid,
-            program,
-            handle,
-        })
+        let handle = spawn_exec_module(module, env, &self.runtime)?;
+        Ok((pid, handle))
+    }
+
+    /// Runs `f` inside the platform's context.
+    fn entered<T>(&self, f: impl FnOnce() -> T) -> T {
+        let mut f = Some(f);
+        let mut out = None;
+        self.platform.enter(&mut || {
+            if let Some(f) = f.take() {
+                out = Some(f());
+            }
+        });
+        out.expect("enter runs its closure")
     }
 
     /// Moves a freshly built environment's process into the kernel's own
@@ -522,13 +466,15 @@ impl Kernel {
         Ok((status, out))
     }
 
-    /// Commits every change and stops the write-back thread.
+    /// Stops the platform, then commits every change and lets the store go.
     pub fn shutdown(self) -> Result<(), StoreError> {
         let Kernel {
-            tokio, writeback, ..
+            platform,
+            root_shutdown,
+            ..
         } = self;
-        tokio.shutdown_background();
-        writeback.shutdown()
+        platform.shutdown();
+        root_shutdown()
     }
 }
 

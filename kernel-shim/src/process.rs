@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::Waker;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use wasmer::{Memory, StoreMut};
@@ -25,6 +25,9 @@ use wasmer_wasix::runtime::task_manager::{SpawnType, TaskWasm, VirtualTaskManage
 use wasmer_wasix::wasmer_wasix_types::wasi::Signal;
 use wasmer_wasix::WasiThreadError;
 use wasmux_vfs::Cred;
+use web_time::Instant;
+
+use crate::platform::Platform;
 
 /// A process id, as the guest sees it.
 pub type Pid = u32;
@@ -292,6 +295,8 @@ impl ProcessRecord {
 /// Every live process, by pid.
 pub struct ProcessTable {
     booted: Instant,
+    /// Runs the knocking after a SIGKILL (see [`ProcessTable::kill`]).
+    platform: Arc<dyn Platform>,
     default_cred: Cred,
     records: Mutex<BTreeMap<Pid, Arc<ProcessRecord>>>,
     /// The argv of processes the kernel itself is about to start, by pid.
@@ -342,9 +347,10 @@ impl KillError {
 
 impl ProcessTable {
     /// A table for processes acting, unless told otherwise, as `default_cred`.
-    pub fn new(default_cred: Cred) -> Arc<ProcessTable> {
+    pub fn new(default_cred: Cred, platform: Arc<dyn Platform>) -> Arc<ProcessTable> {
         Arc::new(ProcessTable {
             booted: Instant::now(),
+            platform,
             default_cred,
             records: Mutex::new(BTreeMap::new()),
             pending_argv: Mutex::new(HashMap::new()),
@@ -632,7 +638,7 @@ impl ProcessTable {
             record.process.signal_process(Signal::Sigkill);
             // An interrupt can miss a thread that is just entering wasm code;
             // keep knocking until the process is gone.
-            std::thread::spawn(move || {
+            self.platform.spawn_background(Box::new(move || {
                 for _ in 0..500 {
                     if record.thread_count() == 0 {
                         return;
@@ -641,7 +647,7 @@ impl ProcessTable {
                     std::thread::sleep(Duration::from_millis(10));
                 }
                 tracing::warn!(pid, "process survived SIGKILL for 5 s");
-            });
+            }));
         } else if catches {
             record.state().pending |= bit(signal);
             Self::ring(&record);

@@ -12,7 +12,7 @@
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use web_time::Instant;
 
 use virtual_fs::{
     FileOpener, FileSystem, FileType, FsError, Metadata, OpenOptionsConfig, ReadDir, StaticFile,

@@ -1,0 +1,207 @@
+//! The kernel on a host: OS threads under tokio, cranelift, modules cached
+//! on disk, the root in a redb file with a write-back thread, the host's
+//! network.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use wasmer::sys::NativeEngineExt;
+use wasmer::Engine;
+use wasmer_wasix::runtime::module_cache::{FileSystemCache, ModuleCache, SharedCache};
+use wasmer_wasix::runtime::task_manager::tokio::TokioTaskManager;
+use wasmer_wasix::runtime::task_manager::VirtualTaskManager;
+use wasmer_wasix::virtual_net::host::LocalNetworking;
+use wasmer_wasix::virtual_net::DynVirtualNetworking;
+use wasmer_wasix::UnsupportedVirtualNetworking;
+use wasmux_vfs::{Cred, RedbStore, Volume};
+
+use crate::image;
+use crate::kernel::{Kernel, KernelError, Root};
+use crate::limits::MemoryLimit;
+use crate::platform::{LocalWork, Platform};
+use crate::process::{Interrupt, MakeInterrupt};
+use crate::terminal::Terminal;
+use crate::writeback::WriteBack;
+use crate::HostClock;
+
+/// Where the kernel keeps its state on the host.
+#[derive(Debug, Clone)]
+pub struct KernelConfig {
+    /// The redb file of the root filesystem (created on first boot).
+    pub root_store: PathBuf,
+    /// Directory of compiled modules, keyed by the hash of their bytes.
+    pub module_cache: PathBuf,
+    /// Who programs run as.
+    pub cred: Cred,
+    /// Most bytes of memory one process may use ([`DEFAULT_MEMORY_LIMIT`]).
+    pub memory_limit: u64,
+    /// The session's terminal, if it is interactive: it is the standard
+    /// streams of every process started without others and `/dev/tty`;
+    /// programs see its modes through WASIX `tty_get`/`tty_set`, and its
+    /// control keys signal them.
+    pub terminal: Option<Arc<Terminal>>,
+    /// The userland to install into the root at boot, if any.
+    pub userland: Option<image::Userland>,
+    /// Where programs' sockets and name lookups go.
+    pub network: Network,
+}
+
+/// The network programs reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Network {
+    /// The host's own, with the rights of the `wasmux` process.
+    Host,
+    /// None: sockets cannot be opened (ENOTSUP) and no name resolves.
+    Off,
+}
+
+/// The memory a process may use unless configured otherwise: 2 GiB, half of
+/// what wasm32 can address.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 2 << 30;
+
+impl KernelConfig {
+    /// A configuration with the default limits.
+    pub fn new(root_store: PathBuf, module_cache: PathBuf, cred: Cred) -> KernelConfig {
+        KernelConfig {
+            root_store,
+            module_cache,
+            cred,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
+            terminal: None,
+            userland: None,
+            network: Network::Host,
+        }
+    }
+}
+
+/// The host as a [`Platform`].
+pub struct NativePlatform {
+    /// Taken at shutdown.
+    runtime: std::sync::Mutex<Option<tokio::runtime::Runtime>>,
+    tokio: tokio::runtime::Handle,
+    tasks: Arc<TokioTaskManager>,
+    engine: Engine,
+    module_cache: PathBuf,
+    network: Network,
+}
+
+impl NativePlatform {
+    pub fn new(config: &KernelConfig) -> std::io::Result<NativePlatform> {
+        let tokio = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let tasks = Arc::new(TokioTaskManager::new(tokio.handle().clone()));
+        let handle = tokio.handle().clone();
+        let mut engine = Engine::default();
+        engine.set_tunables(MemoryLimit::new(config.memory_limit));
+        Ok(NativePlatform {
+            runtime: std::sync::Mutex::new(Some(tokio)),
+            tokio: handle,
+            tasks,
+            engine,
+            module_cache: config.module_cache.clone(),
+            network: config.network,
+        })
+    }
+}
+
+/// Natively, a thread running wasm is stopped by wasmer's store interrupter.
+fn store_interrupt(store: &wasmer::Store) -> Interrupt {
+    let interrupter = store.interrupter();
+    Box::new(move || interrupter.interrupt())
+}
+
+impl Platform for NativePlatform {
+    fn task_manager(&self) -> Arc<dyn VirtualTaskManager> {
+        self.tasks.clone()
+    }
+
+    fn engine(&self) -> Engine {
+        self.engine.clone()
+    }
+
+    fn module_cache(&self) -> Arc<dyn ModuleCache + Send + Sync> {
+        let _guard = self.tokio.enter();
+        Arc::new(
+            SharedCache::new()
+                .with_fallback(FileSystemCache::new(&self.module_cache, self.tasks.clone())),
+        )
+    }
+
+    fn make_interrupt(&self) -> MakeInterrupt {
+        store_interrupt
+    }
+
+    fn networking(&self) -> DynVirtualNetworking {
+        let _guard = self.tokio.enter();
+        match self.network {
+            Network::Host => Arc::new(LocalNetworking::default()),
+            Network::Off => Arc::new(UnsupportedVirtualNetworking::default()),
+        }
+    }
+
+    fn spawn_background(&self, work: Box<dyn FnOnce() + Send>) {
+        std::thread::spawn(work);
+    }
+
+    fn block_on(&self, work: LocalWork<'_>) {
+        self.tokio.block_on(work)
+    }
+
+    fn shutdown(&self) {
+        let runtime = self
+            .runtime
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(runtime) = runtime {
+            runtime.shutdown_background();
+        }
+    }
+
+    fn enter(&self, f: &mut dyn FnMut()) {
+        let _guard = self.tokio.enter();
+        f()
+    }
+}
+
+impl Kernel {
+    /// Boots on the host: opens (or creates) the root's redb file, mounts it
+    /// (checking it first), installs the first-boot files and the userland,
+    /// and starts the write-back thread.
+    pub fn boot(config: &KernelConfig) -> Result<Kernel, KernelError> {
+        let setup = |e: &dyn std::fmt::Display| KernelError::Setup(e.to_string());
+        let platform = NativePlatform::new(config).map_err(|e| setup(&e))?;
+        if let Some(dir) = config.root_store.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| setup(&e))?;
+        }
+        let store = RedbStore::open(&config.root_store).map_err(|source| KernelError::Store {
+            path: config.root_store.display().to_string(),
+            source,
+        })?;
+        let volume =
+            pollster::block_on(Volume::mount(store, Arc::new(HostClock))).map_err(|source| {
+                KernelError::Mount {
+                    path: config.root_store.display().to_string(),
+                    source,
+                }
+            })?;
+        image::populate(volume.vfs()).map_err(|e| setup(&format!("first boot: {e}")))?;
+        if let Some(userland) = &config.userland {
+            image::install_userland(volume.vfs(), userland)
+                .map_err(|e| setup(&format!("installing the userland: {e}")))?;
+        }
+        let writeback = WriteBack::start(volume);
+        let root = Root {
+            vfs: writeback.vfs().clone(),
+            syncer: Arc::new(writeback.syncer()),
+            shutdown: Box::new(move || writeback.shutdown()),
+        };
+        Kernel::assemble(
+            Arc::new(platform),
+            root,
+            config.cred.clone(),
+            config.terminal.clone(),
+        )
+    }
+}
