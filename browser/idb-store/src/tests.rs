@@ -90,6 +90,21 @@ fn populate(volume: &Volume<impl Store>) {
         .unwrap();
 }
 
+async fn mount(name: &str) -> Volume<IdbStore> {
+    Volume::mount(IdbStore::open(name).await.unwrap(), Arc::new(DateClock))
+        .await
+        .unwrap()
+}
+
+/// A fresh database holding [`populate`]'s tree, committed.
+async fn populated(test: &str) -> (String, Volume<IdbStore>) {
+    let name = fresh_name(test);
+    let mut volume = mount(&name).await;
+    populate(&volume);
+    volume.flush().await.unwrap();
+    (name, volume)
+}
+
 #[wasm_bindgen_test]
 async fn a_new_database_holds_nothing_and_then_exactly_what_was_committed() {
     let name = fresh_name("roundtrip");
@@ -127,9 +142,7 @@ async fn a_new_database_holds_nothing_and_then_exactly_what_was_committed() {
 #[wasm_bindgen_test]
 async fn shrinking_a_file_drops_its_stored_chunks() {
     let name = fresh_name("truncate");
-    let mut volume = Volume::mount(IdbStore::open(&name).await.unwrap(), Arc::new(DateClock))
-        .await
-        .unwrap();
+    let mut volume = mount(&name).await;
     let big = vec![7u8; 5 * wasmux_vfs::CHUNK_SIZE];
     let ino = volume
         .vfs()
@@ -160,12 +173,7 @@ async fn shrinking_a_file_drops_its_stored_chunks() {
 
 #[wasm_bindgen_test]
 async fn a_crash_between_batches_loses_only_the_unflushed_changes() {
-    let name = fresh_name("crash-between");
-    let mut volume = Volume::mount(IdbStore::open(&name).await.unwrap(), Arc::new(DateClock))
-        .await
-        .unwrap();
-    populate(&volume);
-    volume.flush().await.unwrap();
+    let (name, volume) = populated("crash-between").await;
     let flushed = volume.vfs().to_image();
     // Changes after the last flush, then the tab dies: no unmount, no flush.
     volume
@@ -180,9 +188,7 @@ async fn a_crash_between_batches_loses_only_the_unflushed_changes() {
     drop(volume);
 
     // The next boot: mount runs fsck, and finds the flushed state.
-    let volume = Volume::mount(IdbStore::open(&name).await.unwrap(), Arc::new(DateClock))
-        .await
-        .expect("the store passes fsck after the crash");
+    let volume = mount(&name).await;
     assert_eq!(volume.vfs().to_image(), flushed);
     let cred = user();
     assert!(volume
@@ -199,12 +205,7 @@ async fn a_crash_between_batches_loses_only_the_unflushed_changes() {
 
 #[wasm_bindgen_test]
 async fn a_crash_inside_a_commit_leaves_the_previous_batch() {
-    let name = fresh_name("crash-inside");
-    let mut volume = Volume::mount(IdbStore::open(&name).await.unwrap(), Arc::new(DateClock))
-        .await
-        .unwrap();
-    populate(&volume);
-    volume.flush().await.unwrap();
+    let (name, volume) = populated("crash-inside").await;
     let before = volume.store().load().await.unwrap().unwrap();
 
     // The next batch's requests are all issued, then the transaction dies
@@ -232,12 +233,7 @@ async fn a_crash_inside_a_commit_leaves_the_previous_batch() {
 
 #[wasm_bindgen_test]
 async fn a_damaged_database_is_refused_and_left_as_it_was() {
-    let name = fresh_name("corrupt");
-    let mut volume = Volume::mount(IdbStore::open(&name).await.unwrap(), Arc::new(DateClock))
-        .await
-        .unwrap();
-    populate(&volume);
-    volume.flush().await.unwrap();
+    let (name, volume) = populated("corrupt").await;
     let store = volume.unmount().await.unwrap();
 
     // Damage: a directory entry pointing at an inode that does not exist.
@@ -284,12 +280,7 @@ async fn a_damaged_database_is_refused_and_left_as_it_was() {
 
 #[wasm_bindgen_test]
 async fn deleting_the_database_resets_it() {
-    let name = fresh_name("reset");
-    let mut volume = Volume::mount(IdbStore::open(&name).await.unwrap(), Arc::new(DateClock))
-        .await
-        .unwrap();
-    populate(&volume);
-    volume.flush().await.unwrap();
+    let (name, volume) = populated("reset").await;
     drop(volume.unmount().await.unwrap());
     IdbStore::delete(&name).await.unwrap();
     let store = IdbStore::open(&name).await.unwrap();
