@@ -235,8 +235,7 @@ impl Kernel {
         ]);
 
         let engine = platform.engine();
-        let mut runtime = None;
-        platform.enter(&mut || {
+        let mut runtime = platform::entered(&*platform, || {
             let tasks = Arc::new(ProcessTasks::new(
                 platform.task_manager(),
                 processes.clone(),
@@ -246,9 +245,8 @@ impl Kernel {
             r.set_engine(engine.clone());
             r.networking = platform.networking();
             r.set_module_cache(platform.module_cache());
-            runtime = Some(r);
+            r
         });
-        let mut runtime = runtime.expect("enter runs its closure");
         runtime.with_instantiation_hook(WasmuxImports::new(
             syscall_mounts,
             processes.clone(),
@@ -357,14 +355,16 @@ impl Kernel {
             reason: e.to_string(),
         };
 
-        self.entered(|| self.spawn_module(module, resolved.argv, spawn, &program))
-            .map_err(|e| start(&e))
-            .map(|(pid, handle)| Running {
-                kernel: self,
-                pid,
-                program: program.clone(),
-                handle,
-            })
+        platform::entered(&*self.platform, || {
+            self.spawn_module(module, resolved.argv, spawn, &program)
+        })
+        .map_err(|e| start(&e))
+        .map(|(pid, handle)| Running {
+            kernel: self,
+            pid,
+            program: program.clone(),
+            handle,
+        })
     }
 
     /// Builds the process's environment (argv, env, cwd, the one preopen,
@@ -415,18 +415,6 @@ impl Kernel {
         self.processes.expect_argv(pid, argv_all);
         let handle = spawn_exec_module(module, env, &self.runtime)?;
         Ok((pid, handle))
-    }
-
-    /// Runs `f` inside the platform's context.
-    fn entered<T>(&self, f: impl FnOnce() -> T) -> T {
-        let mut f = Some(f);
-        let mut out = None;
-        self.platform.enter(&mut || {
-            if let Some(f) = f.take() {
-                out = Some(f());
-            }
-        });
-        out.expect("enter runs its closure")
     }
 
     /// Moves a freshly built environment's process into the kernel's own

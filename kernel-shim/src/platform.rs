@@ -67,3 +67,16 @@ pub fn block_on<T>(platform: &dyn Platform, future: impl Future<Output = T>) -> 
     }));
     out.expect("block_on runs the work to completion")
 }
+
+/// Runs `f` inside the platform's context ([`Platform::enter`]) and returns
+/// its result.
+pub fn entered<T>(platform: &dyn Platform, f: impl FnOnce() -> T) -> T {
+    let mut f = Some(f);
+    let mut out = None;
+    platform.enter(&mut || {
+        if let Some(f) = f.take() {
+            out = Some(f());
+        }
+    });
+    out.expect("enter runs its closure")
+}
