@@ -25,6 +25,25 @@ for t in wasm32-wasip1 wasm32-unknown-unknown; do
   grep -qx "$t" <<<"$targets" || rustup target add "$t"
 done
 
+# The browser runtime: shared memory and atomics need std rebuilt with them,
+# which only nightly's build-std does (browser/build.sh).
+rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+rustup +nightly component list --installed 2>/dev/null | grep -q '^rust-src' ||
+  rustup +nightly component add rust-src
+rustup +nightly target list --installed | grep -qx wasm32-unknown-unknown ||
+  rustup +nightly target add wasm32-unknown-unknown
+
+# The page's npm packages (xterm.js) and the browser tests' (playwright-core),
+# exactly as browser/package-lock.json pins them.
+browser="$(dirname "$0")/../browser"
+lock_sum=$(sha256sum "$browser/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$browser/node_modules/.wasmux-lock" 2>/dev/null)" != "$lock_sum" ]; then
+  command -v npm >/dev/null || { echo "setup: Node.js and npm are needed" >&2; exit 1; }
+  echo "setup: installing the browser's npm packages"
+  (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_sum" > "$browser/node_modules/.wasmux-lock"
+fi
+
 # The browser crates' bindings and test runner: the CLI must be exactly the
 # version of the wasm-bindgen crate that browser/Cargo.toml pins.
 wasm_bindgen_version=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' "$(dirname "$0")/../browser/Cargo.toml")

@@ -7,7 +7,7 @@ source scripts/env.sh
 # native comparison, Debian's busybox.
 bash scripts/setup.sh "${USERLAND_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" busybox
 echo "== userland"
-bash userland/busybox/build.sh
+busybox=$(bash userland/busybox/build.sh | tail -n 1)
 
 echo "== format"
 cargo fmt --all -- --check
@@ -22,8 +22,13 @@ status=0
 cargo test --release --workspace 2>&1 | tee "$log" || status=$?
 echo "== browser crates (headless Chromium)"
 bash browser/test.sh 2>&1 | tee -a "$log" || status=$?
-# One closing line for the whole run: the sum of every test binary's results.
+echo "== browser end to end (headless Chromium)"
+site=$(bash browser/build.sh "$(dirname "$busybox")" | tail -n 1)
+bash browser/e2e.sh "$site" "$CARGO_TARGET_DIR/release/wasmux" 2>&1 | tee -a "$log" || status=$?
+# One closing line for the whole run: the sum of every test binary's results
+# and of the end-to-end tests' (node's TAP summary).
 awk '/^test result:/ { p += $4; f += $6; i += $8 }
+     /^# pass / { p += $3 } /^# fail / { f += $3 } /^# skipped / { i += $3 }
      END { printf "\n%d passed, %d failed, %d skipped\n", p, f, i }' "$log"
 
 # busybox's own test suite, in wasmux and natively; fails below the floor.

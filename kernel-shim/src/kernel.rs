@@ -389,6 +389,10 @@ impl Kernel {
         // Only "/" is preopened: wasi-libc would prefer a "." preopen even for
         // absolute paths. The working directory is WASIX's own (getcwd/chdir).
         builder.add_preopen_dir("/")?;
+        builder
+            .capabilities_mut()
+            .threading
+            .enable_asynchronous_threading = self.platform.suspendable_processes();
         let Stdio {
             stdin,
             stdout,

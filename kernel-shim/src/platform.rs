@@ -54,6 +54,15 @@ pub trait Platform: Send + Sync + 'static {
     /// shutdown, before the root's last commit).
     fn shutdown(&self);
 
+    /// Whether a process's code may run as a suspendable call (wasmer-wasix's
+    /// "asynchronous threading"). Natively wasmer switches stacks; in a
+    /// browser it would use JSPI, which returns to the worker's event loop,
+    /// but a process's worker blocks in its syscalls instead and would
+    /// never resume.
+    fn suspendable_processes(&self) -> bool {
+        true
+    }
+
     /// Runs `f` with the platform's context entered (natively, tokio's
     /// runtime: wasmer-wasix spawns onto the current one).
     fn enter(&self, f: &mut dyn FnMut());

@@ -22,6 +22,9 @@
 //! Quota errors come back as [`StoreError::Full`]: the volume keeps the
 //! batch's changes dirty, and the embedder tells the user.
 
+use std::future::IntoFuture;
+
+use idb::request::{GetAllKeysStoreRequest, GetAllStoreRequest};
 use idb::{
     Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, Transaction,
     TransactionMode,
@@ -86,31 +89,45 @@ impl IdbStore {
             .db
             .transaction(&ALL, TransactionMode::ReadOnly)
             .map_err(backend)?;
-        let meta = txn.object_store(META).map_err(backend)?;
-        let superblock = meta
-            .get(JsValue::from_str(SUPERBLOCK_KEY))
+        // Every request is issued, and each one's future polled (which is
+        // what registers its event handlers), in this same task: a
+        // transaction commits once no request is pending at the end of a
+        // task, and a request's success fires only once, listened to or
+        // not. The threaded executor of wasm-bindgen-futures resumes a
+        // future in a later task, so nothing may wait in between.
+        let superblock = txn
+            .object_store(META)
             .map_err(backend)?
-            .await
+            .get(JsValue::from_str(SUPERBLOCK_KEY))
             .map_err(backend)?;
-        let Some(superblock) = superblock else {
+        let inodes = Entries::request(&txn, INODES)?;
+        let dirents = Entries::request(&txn, DIRENTS)?;
+        let chunks = Entries::request(&txn, CHUNKS)?;
+        let (superblock, inodes, dirents, chunks) = futures::join!(
+            superblock.into_future(),
+            inodes.read(),
+            dirents.read(),
+            chunks.read()
+        );
+        let Some(superblock) = superblock.map_err(backend)? else {
             return Ok(None);
         };
         let mut image = Image {
             superblock: Superblock::decode(&bytes(&superblock)?)?,
             ..Image::default()
         };
-        for (key, value) in entries(&txn, INODES).await? {
+        for (key, value) in inodes? {
             image
                 .inodes
                 .insert(Ino(number(&key)?), InodeRecord::decode(&bytes(&value)?)?);
         }
-        for (key, value) in entries(&txn, DIRENTS).await? {
+        for (key, value) in dirents? {
             let (dir, name) = pair(&key)?;
             image
                 .dirents
                 .insert((Ino(number(&dir)?), bytes(&name)?), Ino(number(&value)?));
         }
-        for (key, value) in entries(&txn, CHUNKS).await? {
+        for (key, value) in chunks? {
             let (ino, index) = pair(&key)?;
             image
                 .chunks
@@ -174,7 +191,11 @@ impl IdbStore {
     }
 
     async fn commit_now(&self, batch: &Batch) -> Result<(), StoreError> {
-        finish(self.write(batch)?).await
+        // An explicit commit: no request follows, so the browser commits
+        // without waiting for this task to end (a worker busy or dying
+        // right after the batch does not hold the transaction open).
+        let txn = self.write(batch)?.commit().map_err(backend)?;
+        finish(txn).await
     }
 }
 
@@ -231,20 +252,38 @@ async fn finish(mut txn: Transaction) -> Result<(), StoreError> {
     }
 }
 
-/// Every `(key, value)` of one object store, in key order.
-async fn entries(txn: &Transaction, name: &str) -> Result<Vec<(JsValue, JsValue)>, StoreError> {
-    let store = txn.object_store(name).map_err(backend)?;
-    let keys = store.get_all_keys(None, None).map_err(backend)?;
-    let values = store.get_all(None, None).map_err(backend)?;
-    let (keys, values) = (keys.await.map_err(backend)?, values.await.map_err(backend)?);
-    if keys.len() != values.len() {
-        return Err(corrupt(format!(
-            "{name}: {} keys but {} values in one transaction",
-            keys.len(),
-            values.len()
-        )));
+/// The requests for every `(key, value)` of one object store.
+struct Entries {
+    name: &'static str,
+    keys: GetAllKeysStoreRequest,
+    values: GetAllStoreRequest,
+}
+
+impl Entries {
+    fn request(txn: &Transaction, name: &'static str) -> Result<Entries, StoreError> {
+        let store = txn.object_store(name).map_err(backend)?;
+        Ok(Entries {
+            name,
+            keys: store.get_all_keys(None, None).map_err(backend)?,
+            values: store.get_all(None, None).map_err(backend)?,
+        })
     }
-    Ok(keys.into_iter().zip(values).collect())
+
+    /// The entries, in key order (both requests polled at once: see
+    /// `load_now`).
+    async fn read(self) -> Result<Vec<(JsValue, JsValue)>, StoreError> {
+        let (keys, values) = futures::join!(self.keys.into_future(), self.values.into_future());
+        let (keys, values) = (keys.map_err(backend)?, values.map_err(backend)?);
+        if keys.len() != values.len() {
+            return Err(corrupt(format!(
+                "{}: {} keys but {} values in one transaction",
+                self.name,
+                keys.len(),
+                values.len()
+            )));
+        }
+        Ok(keys.into_iter().zip(values).collect())
+    }
 }
 
 fn ino_key(ino: Ino) -> JsValue {
