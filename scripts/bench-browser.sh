@@ -6,8 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-bash scripts/setup.sh "${USERLAND_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}"
+site=$(bash scripts/build-site.sh | tail -n 1)
 busybox=$(bash userland/busybox/build.sh | tail -n 1)
-site=$(bash browser/build.sh "$(dirname "$busybox")" | tail -n 1)
-cargo build -q --release -p wasmux
 exec node browser/bench.mjs "$site" "$CARGO_TARGET_DIR/release/wasmux" "$(dirname "$busybox")" "$@"

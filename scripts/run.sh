@@ -4,8 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-bash scripts/setup.sh "${USERLAND_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}"
-busybox=$(bash userland/busybox/build.sh | tail -n 1)
-site=$(bash browser/build.sh "$(dirname "$busybox")" | tail -n 1)
-cargo build --release -p wasmux
+site=$(bash scripts/build-site.sh | tail -n 1)
 exec "$CARGO_TARGET_DIR/release/wasmux" serve --dir "$site" "$@"
