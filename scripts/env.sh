@@ -8,4 +8,4 @@ mkdir -p "$CARGO_TARGET_DIR"
 # runtime, binaryen (asyncify), make and dpkg-dev (dpkg-source).
 USERLAND_PACKAGES=(gcc make clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 libclang-rt-19-dev binaryen dpkg-dev)
 # What the browser's tests need: Debian's Chromium and its WebDriver.
-BROWSER_PACKAGES=(chromium chromium-driver)
+BROWSER_PACKAGES=(chromium chromium-driver patch curl)
