@@ -7,5 +7,6 @@ mkdir -p "$CARGO_TARGET_DIR"
 # native linker, clang-19 + lld + llvm-ar for wasm32, wasi-libc and its
 # runtime, binaryen (asyncify), make and dpkg-dev (dpkg-source).
 USERLAND_PACKAGES=(gcc make clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 libclang-rt-19-dev binaryen dpkg-dev)
-# What the browser's tests need: Debian's Chromium and its WebDriver.
+# What the browser needs: Debian's Chromium and its WebDriver (tests), patch
+# and curl (browser/patch-crates.sh).
 BROWSER_PACKAGES=(chromium chromium-driver patch curl)

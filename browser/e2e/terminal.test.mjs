@@ -17,16 +17,22 @@ after(async () => {
   server?.stop();
 });
 
-/** A fresh profile (empty IndexedDB and caches) with one page at the prompt. */
-async function freshShell() {
+/**
+ * Runs `body` with a fresh profile (empty IndexedDB and caches) holding one
+ * page at the prompt; the profile is closed after, whatever happens.
+ */
+async function inFreshTab(body) {
   const context = await browser.newContext();
-  const page = await context.newPage();
-  return { context, shell: await Shell.open(page, server.url) };
+  try {
+    const shell = await Shell.open(await context.newPage(), server.url);
+    await body({ context, shell });
+  } finally {
+    await context.close();
+  }
 }
 
 test('boots to a prompt and runs commands and pipelines', async () => {
-  const { context, shell } = await freshShell();
-  try {
+  await inFreshTab(async ({ shell }) => {
     assert.equal(await shell.run('echo hello, world'), 'hello, world');
     assert.equal(await shell.run('seq 5 | sort -r | head -n 2 | tr 0-9 a-j'), 'f\ne');
     // Every /bin applet of the image, plus busybox itself.
@@ -39,28 +45,22 @@ test('boots to a prompt and runs commands and pipelines', async () => {
     // UTF-8 both ways: typed, stored as its bytes, shown again.
     assert.equal(await shell.run('echo été > /tmp/u; cat /tmp/u; wc -c < /tmp/u'), 'été\n6');
     assert.deepEqual(shell.errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('the status line shows the mode, the boot and the storage', async () => {
-  const { context, shell } = await freshShell();
-  try {
+  await inFreshTab(async ({ shell }) => {
     const status = () => shell.page.evaluate(() => document.getElementById('status').innerText);
     await until('the storage estimate', async () => /storage: [\d.]+ MiB of [\d.]+ MiB/.test(await status()));
     const text = await status();
     assert.match(text, /fast mode/);
     assert.match(text, /booted in \d+ ms/);
     assert.match(text, /network: /);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('Ctrl-C stops a busy foreground process', async () => {
-  const { context, shell } = await freshShell();
-  try {
+  await inFreshTab(async ({ shell }) => {
     const before = await shell.prompt();
     await shell.type('yes > /dev/null\n');
     await until('the command line', async () => (await shell.screen()).length > before.length);
@@ -71,16 +71,13 @@ test('Ctrl-C stops a busy foreground process', async () => {
       await shell.page.keyboard.press('Control+C');
       await new Promise((r) => setTimeout(r, 250));
       return /\$$/.test(await shell.screen());
-    });
-    assert.equal(await shell.run('echo $?'), '130');
-  } finally {
-    await context.close();
-  }
+  });
+  assert.equal(await shell.run('echo $?'), '130');
+  });
 });
 
 test('two busy processes run in parallel, and kill -9 ends them', async () => {
-  const { context, shell } = await freshShell();
-  try {
+  await inFreshTab(async ({ shell }) => {
     await shell.run('count() { i=0; while true; do i=$((i+1)); echo $i > /tmp/$1; done; }');
     await shell.run('count a & A=$!; count b & B=$!');
     const read = async () => (await shell.run('cat /tmp/a /tmp/b')).split('\n').map(Number);
@@ -88,25 +85,22 @@ test('two busy processes run in parallel, and kill -9 ends them', async () => {
     const first = await until('both counters to start', async () => {
       const v = await read();
       return v.length === 2 && v.every((n) => n > 0) && v;
-    });
-    const second = await until('both counters to advance', async () => {
-      const v = await read();
-      return v[0] > first[0] && v[1] > first[1] && v;
-    });
-    assert.ok(second[0] > first[0] && second[1] > first[1]);
-    // (The shell's job notices, "Killed", come around the statuses.)
-    assert.match(await shell.run('kill -9 $A $B; wait $A; a=$?; wait $B; echo status $a $?'), /^status 137 137$/m);
-    // Nothing counts any more.
-    const stopped = await read();
-    assert.deepEqual(await read(), stopped);
-  } finally {
-    await context.close();
-  }
+  });
+  const second = await until('both counters to advance', async () => {
+    const v = await read();
+    return v[0] > first[0] && v[1] > first[1] && v;
+  });
+  assert.ok(second[0] > first[0] && second[1] > first[1]);
+  // (The shell's job notices, "Killed", come around the statuses.)
+  assert.match(await shell.run('kill -9 $A $B; wait $A; a=$?; wait $B; echo status $a $?'), /^status 137 137$/m);
+  // Nothing counts any more.
+  const stopped = await read();
+  assert.deepEqual(await read(), stopped);
+  });
 });
 
 test('files persist across a reload', async () => {
-  const { context, shell } = await freshShell();
-  try {
+  await inFreshTab(async ({ shell }) => {
     await shell.run('echo kept > ~/note.txt && mkdir -p ~/d/e && ln -s ../note.txt ~/d/link');
     await shell.run('sync');
     await shell.page.reload();
@@ -118,14 +112,11 @@ test('files persist across a reload', async () => {
     await again.page.reload();
     const third = await Shell.open(again.page, server.url);
     assert.equal(await third.run('cat ~/later.txt'), 'later');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('reset restores the pristine image', async () => {
-  const { context, shell } = await freshShell();
-  try {
+  await inFreshTab(async ({ shell }) => {
     await shell.run('echo mine > ~/mine.txt; rm /bin/vi; sync');
     shell.page.once('dialog', (dialog) => dialog.accept());
     const reloaded = shell.page.waitForEvent('load');
@@ -134,14 +125,11 @@ test('reset restores the pristine image', async () => {
     const fresh = await Shell.open(shell.page, server.url);
     assert.match(await fresh.run('ls ~/mine.txt 2>&1'), /No such file or directory/);
     assert.equal(await fresh.run('ls /bin/vi'), '/bin/vi');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a second tab waits for the first, then starts on the same files', async () => {
-  const { context, shell } = await freshShell();
-  try {
+  await inFreshTab(async ({ context, shell }) => {
     await shell.run('echo from-the-first > ~/shared.txt; sync');
     const second = await context.newPage();
     await second.goto(server.url);
@@ -152,21 +140,16 @@ test('a second tab waits for the first, then starts on the same files', async ()
     await second.evaluate(() => window.wasmux.ready);
     const shell2 = new Shell(second);
     assert.equal(await shell2.run('cat ~/shared.txt'), 'from-the-first');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('many blocking processes start at once without a deadlock', async () => {
-  const { context, shell } = await freshShell();
-  try {
+  await inFreshTab(async ({ shell }) => {
     // Twenty sleepers, each blocked in its own worker, and a pipeline
     // through the shell while they wait.
     const out = await shell.run('for i in $(seq 20); do sleep 1 & done; echo up | cat; wait; echo all done');
     assert.match(out, /^up$/m);
     assert.match(out, /^all done$/m);
     assert.equal(await shell.run('jobs | wc -l'), '0');
-  } finally {
-    await context.close();
-  }
+  });
 });

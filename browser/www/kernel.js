@@ -4,9 +4,6 @@
 import init, { boot, terminal_input, terminal_resize, flush_soon } from './pkg/wasmux_browser.js';
 import { THREAD_STACK_SIZE } from './threads.js';
 
-// A Rust panic's report carries the JS stack: deep enough to name its origin.
-Error.stackTraceLimit = 64;
-
 // Where the root image's files are kept once downloaded. File names carry
 // their content hash, so an entry never goes stale: it is only ever unused.
 const IMAGE_CACHE = 'wasmux-image';

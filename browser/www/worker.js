@@ -4,9 +4,6 @@
 import { initSync, run_job, worker_started } from './pkg/wasmux_browser.js';
 import { THREAD_STACK_SIZE } from './threads.js';
 
-// A Rust panic's report carries the JS stack: deep enough to name its origin.
-Error.stackTraceLimit = 64;
-
 onmessage = (event) => {
   const msg = event.data;
   if (msg.kind === 'init') {

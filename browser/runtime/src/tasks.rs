@@ -39,6 +39,7 @@ use wasmer_wasix::runtime::task_manager::{
     VirtualTaskManager,
 };
 use wasmer_wasix::{StoreSnapshot, WasiEnv, WasiFunctionEnv, WasiThreadError};
+use wasmux_kernel_shim::process::Interrupt;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 /// Idle workers kept for reuse; more are terminated.
@@ -248,7 +249,7 @@ impl Future for SleepFuture {
 }
 
 /// The interrupt of the current job: terminating its worker.
-pub fn interrupt_current(_store: &wasmer::Store) -> kernel_shim::process::Interrupt {
+pub fn interrupt_current(_store: &wasmer::Store) -> Interrupt {
     let (worker, epoch) = WORKER.with(|w| *w.borrow());
     Box::new(move || {
         let msg = message("kill");
@@ -257,8 +258,6 @@ pub fn interrupt_current(_store: &wasmer::Store) -> kernel_shim::process::Interr
         to_scheduler(msg);
     })
 }
-
-use wasmux_kernel_shim as kernel_shim;
 
 /// Runs a job in this worker (called by `worker.js`).
 #[wasm_bindgen]
