@@ -193,7 +193,7 @@ fn the_shell_at_a_terminal() {
     pty.type_keys(b"\x03");
     pty.wait_for("trapped");
     pty.type_keys(b"exit 4\r");
-    assert_eq!(shell.wait().unwrap().code(), Some(4));
+    assert_eq!(pty.wait_exit(&mut shell), Some(4));
     assert!(pty.is_canonical(), "the host terminal's modes are back");
 }
 
@@ -251,7 +251,7 @@ fn job_control_at_a_terminal() {
         ],
     );
     pty.type_keys(b"exit\r");
-    assert_eq!(shell.wait().unwrap().code(), Some(0));
+    assert_eq!(pty.wait_exit(&mut shell), Some(0));
 }
 
 #[test]

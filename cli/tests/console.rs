@@ -45,8 +45,7 @@ fn an_interactive_program_reads_edited_lines_and_dies_of_ctrl_c() {
     // edited line; "\n" shown as "\r\n".
     pty.wait_for("hellp\x08 \x08o\r\nhello\r\n");
     pty.type_keys(b"\x03");
-    let status = cat.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "128 + SIGINT");
+    assert_eq!(pty.wait_exit(&mut cat), Some(130), "128 + SIGINT");
     pty.wait_for("^C\r\n");
     assert!(pty.is_canonical(), "the host terminal's modes are back");
 }
@@ -61,5 +60,5 @@ fn ctrl_d_on_an_empty_line_ends_interactive_input() {
     pty.type_keys(b"line\r");
     pty.wait_for("line\r\nline\r\n");
     pty.type_keys(b"\x04");
-    assert_eq!(cat.wait().unwrap().code(), Some(0));
+    assert_eq!(pty.wait_exit(&mut cat), Some(0));
 }

@@ -235,6 +235,12 @@ impl ProcessRecord {
         state.pending != 0 && state.signals_ready && !state.stopped
     }
 
+    /// Whether the kernel has killed the process (it may still be
+    /// unwinding).
+    pub fn is_killed(&self) -> bool {
+        self.state().killed
+    }
+
     /// Whether the process is stopped (job control).
     pub fn is_stopped(&self) -> bool {
         self.state().stopped

@@ -337,6 +337,13 @@ fn interrupted(waiting: &mut Option<(Pid, u64)>, cx: &Context<'_>) -> bool {
         return false;
     };
     let received = reader.signals_received(cx.waker());
+    // A killed process must not sit in a read: the kill may have come
+    // between its last syscall and this read, when no read was waiting to
+    // see the count change.
+    if reader.is_killed() {
+        *waiting = None;
+        return true;
+    }
     // Signals the program has yet to take end the read whenever they
     // came: the doorbell that announced them may have been rung (and taken
     // by an image that has since exec'd) before this read began. It is

@@ -68,6 +68,23 @@ impl Pty {
             .expect("running wasmux")
     }
 
+    /// Waits for `program` to end (failing, not hanging, if it does not
+    /// within a minute) and returns its exit code.
+    pub fn wait_exit(&self, program: &mut Child) -> Option<i32> {
+        for _ in 0..6000 {
+            if let Some(status) = program.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        program.kill().ok();
+        let screen = self.screen.lock().unwrap().clone();
+        panic!(
+            "the program did not end; the screen shows {:?}",
+            String::from_utf8_lossy(&screen)
+        );
+    }
+
     pub fn type_keys(&mut self, keys: &[u8]) {
         self.keyboard.write_all(keys).unwrap();
     }
