@@ -71,8 +71,8 @@ test('Ctrl-C stops a busy foreground process', async () => {
       await shell.page.keyboard.press('Control+C');
       await new Promise((r) => setTimeout(r, 250));
       return /\$$/.test(await shell.screen());
-  });
-  assert.equal(await shell.run('echo $?'), '130');
+    });
+    assert.equal(await shell.run('echo $?'), '130');
   });
 });
 
@@ -85,17 +85,17 @@ test('two busy processes run in parallel, and kill -9 ends them', async () => {
     const first = await until('both counters to start', async () => {
       const v = await read();
       return v.length === 2 && v.every((n) => n > 0) && v;
-  });
-  const second = await until('both counters to advance', async () => {
-    const v = await read();
-    return v[0] > first[0] && v[1] > first[1] && v;
-  });
-  assert.ok(second[0] > first[0] && second[1] > first[1]);
-  // (The shell's job notices, "Killed", come around the statuses.)
-  assert.match(await shell.run('kill -9 $A $B; wait $A; a=$?; wait $B; echo status $a $?'), /^status 137 137$/m);
-  // Nothing counts any more.
-  const stopped = await read();
-  assert.deepEqual(await read(), stopped);
+    });
+    const second = await until('both counters to advance', async () => {
+      const v = await read();
+      return v[0] > first[0] && v[1] > first[1] && v;
+    });
+    assert.ok(second[0] > first[0] && second[1] > first[1]);
+    // (The shell's job notices, "Killed", come around the statuses.)
+    assert.match(await shell.run('kill -9 $A $B; wait $A; a=$?; wait $B; echo status $a $?'), /^status 137 137$/m);
+    // Nothing counts any more.
+    const stopped = await read();
+    assert.deepEqual(await read(), stopped);
   });
 });
 
@@ -151,5 +151,49 @@ test('many blocking processes start at once without a deadlock', async () => {
     assert.match(out, /^up$/m);
     assert.match(out, /^all done$/m);
     assert.equal(await shell.run('jobs | wc -l'), '0');
+  });
+});
+
+test('a tab runs thousands of processes, one after another and side by side', async () => {
+  await inFreshTab(async ({ shell }) => {
+    // Every fork copies the shell's memory, and V8 reserves ~10 GiB of
+    // address space for each: they must be released as processes end, or
+    // the tab runs out after some hundreds.
+    assert.equal(await shell.run('i=0; while [ $i -lt 1000 ]; do /bin/true; i=$((i+1)); done; echo $i'), '1000');
+    // Workers come and go (four idle ones are kept): over 150 of them in
+    // this tab's life, each started and retired cleanly.
+    assert.equal(await shell.run(
+      "sh -c 'for r in $(seq 9); do for i in $(seq 20); do sleep 0.1 & done; wait; done; echo rounds done'"),
+    'rounds done');
+    assert.equal(await shell.run('echo still here'), 'still here');
+    assert.deepEqual(shell.consoleErrors, []);
+  });
+});
+
+// A WebAssembly program whose start is `unreachable`, as printf escapes.
+const TRAP = '\\000\\141\\163\\155\\001\\000\\000\\000\\001\\004\\001\\140\\000\\000' +
+  '\\003\\002\\001\\000\\005\\003\\001\\000\\001\\007\\023\\002\\006memory\\002\\000' +
+  '\\006_start\\000\\000\\012\\005\\001\\003\\000\\000\\013';
+
+test('a trap ends only its process', async () => {
+  await inFreshTab(async ({ shell }) => {
+    await shell.run(`printf '${TRAP}' > /tmp/trap && chmod +x /tmp/trap`);
+    // It fails (with wasmer-wasix's code for a trap, not yet a signal's).
+    assert.match(await shell.run('/tmp/trap; echo status $?'), /^status [1-9][0-9]*$/m);
+    assert.equal(await shell.run('echo still here'), 'still here');
+  });
+});
+
+test('resizing the page resizes the terminal, and programs hear SIGWINCH', async () => {
+  await inFreshTab(async ({ shell }) => {
+    const before = await shell.run('stty size');
+    await shell.run("trap 'echo window changed' WINCH");
+    await shell.page.setViewportSize({ width: 640, height: 360 });
+    await until('SIGWINCH to reach the shell', async () => /window changed/.test(await shell.screen()));
+    const after = await shell.run('stty size');
+    assert.notEqual(after, before);
+    const [rows, cols] = after.split(' ').map(Number);
+    const [rows0, cols0] = before.split(' ').map(Number);
+    assert.ok(rows < rows0 && cols < cols0, `${before} -> ${after}`);
   });
 });

@@ -30,7 +30,7 @@ use wasmux_vfs::{Cred, Ino, MountError, SetAttr, StoreError, Vfs};
 use crate::exec::{self, ExecError, Resolved, WASM_MAGIC};
 use crate::mounts::{MountTable, Mounted};
 use crate::platform::{self, Platform};
-use crate::process::{KillError, Pid, ProcessTable, ProcessTasks};
+use crate::process::{KillError, Pid, ProcessTable, ProcessTasks, SIGABRT};
 use crate::syscalls::{Mounts, WasmuxImports};
 use crate::terminal::Terminal;
 use crate::vfs_adapter::{SyncRequest, VfsFileSystem};
@@ -175,7 +175,7 @@ impl Running<'_> {
                 tracing::warn!(program = %self.program, error = %err, "process trapped");
                 eprintln!("{}: terminated: {err}", self.program);
             }
-            128 + 6
+            128 + i32::from(SIGABRT)
         })
     }
 }

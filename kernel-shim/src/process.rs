@@ -33,6 +33,7 @@ use crate::platform::Platform;
 pub type Pid = u32;
 
 /// Linux's signal numbers the kernel itself sends or treats specially.
+pub const SIGABRT: u8 = 6;
 pub const SIGKILL: u8 = 9;
 pub const SIGCHLD: u8 = 17;
 pub const SIGCONT: u8 = 18;

@@ -10,6 +10,7 @@
 //! allowed. All of them share this module's memory.
 
 mod log;
+mod modules;
 mod tasks;
 mod writeback;
 
@@ -19,7 +20,7 @@ use std::time::Duration;
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasmer::Engine;
-use wasmer_wasix::runtime::module_cache::{ModuleCache, ThreadLocalCache};
+use wasmer_wasix::runtime::module_cache::ModuleCache;
 use wasmer_wasix::runtime::task_manager::VirtualTaskManager;
 use wasmer_wasix::virtual_net::DynVirtualNetworking;
 use wasmer_wasix::UnsupportedVirtualNetworking;
@@ -49,8 +50,7 @@ impl Platform for BrowserPlatform {
     }
 
     fn module_cache(&self) -> Arc<dyn ModuleCache + Send + Sync> {
-        // A compiled module is a JS object of one worker: each keeps its own.
-        Arc::new(ThreadLocalCache::default())
+        Arc::new(modules::WorkerModules)
     }
 
     fn make_interrupt(&self) -> MakeInterrupt {

@@ -3,21 +3,32 @@
 //! Every worker runs this same runtime module on the same shared memory, so
 //! Rust values (a boxed closure, a `WasiEnv`) pass between workers as a
 //! pointer. JavaScript objects do not: a `WebAssembly.Module` or `Memory`
-//! handle is local to the worker that holds it, so those travel beside the
-//! pointer in the `postMessage` payload and are rebuilt into wasmer values
-//! on arrival.
+//! handle is local to the worker that holds it, so those are posted on a
+//! `MessageChannel` of the job's own, whose receiving port travels with the
+//! pointer, and are rebuilt into wasmer values on arrival.
+//!
+//! Why a channel and not the job message itself: that message goes through
+//! the scheduler, and every isolate that deserialises a shared
+//! `WebAssembly.Memory` keeps its address space reserved (about 10 GiB
+//! each, with V8's guard regions) until that isolate collects its garbage.
+//! The scheduler's isolate allocates little and so collects rarely: after
+//! some hundreds of forks, new memories could not be reserved and the
+//! shell died. Through the channel, only the sender and the receiver, both
+//! busy allocating, ever see a process's memory.
 //!
 //! One worker, the kernel's, is the scheduler: it creates every other
 //! worker (so that retiring one never takes nested workers with it), keeps
-//! the idle ones for reuse, terminates extra idle ones, and runs the shared
+//! the idle ones for reuse, retires extra idle ones, and runs the shared
 //! (asynchronous) tasks on its event loop. Any other worker reaches it with
 //! `postMessage` to its parent. A blocking task gets a worker of its own
 //! (one per process thread), so blocking tasks never wait for each other.
 //!
 //! Messages (plain objects, `kind` first):
-//! - to the scheduler: `job {ptr, module?, memory?}`, `shared {ptr}`,
+//! - to the scheduler: `job {ptr, port?}`, `shared {ptr}`, `sleep {ptr, ms}`,
 //!   `kill {worker, epoch}`, `idle`, and whatever [`crate::page`] forwards;
-//! - to a worker: `init {module, memory, id}`, `job {ptr, epoch, module?, memory?}`.
+//! - to a worker: `init {module, memory, id}`, `job {ptr, epoch, port?}`,
+//!   `retire`;
+//! - on a job's port: `{module?, memory?}`, once.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -40,9 +51,12 @@ use wasmer_wasix::runtime::task_manager::{
 };
 use wasmer_wasix::{StoreSnapshot, WasiEnv, WasiFunctionEnv, WasiThreadError};
 use wasmux_kernel_shim::process::Interrupt;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{
+    DedicatedWorkerGlobalScope, MessageChannel, MessageEvent, MessagePort, Worker, WorkerOptions,
+    WorkerType,
+};
 
-/// Idle workers kept for reuse; more are terminated.
+/// Idle workers kept for reuse; more are retired.
 const IDLE_WORKERS: usize = 4;
 
 /// Work a worker runs, passed by pointer.
@@ -116,23 +130,49 @@ pub fn to_scheduler(msg: Object) {
         Scheduler::handle(0, msg.into());
     } else {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-        if let Err(e) = scope.post_message(&msg) {
+        let sent = match job_port(&msg) {
+            Some(port) => scope.post_message_with_transfer(&msg, &js_sys::Array::of1(&port)),
+            None => scope.post_message(&msg),
+        };
+        if let Err(e) = sent {
             tracing::error!("posting to the kernel's worker: {e:?}");
         }
     }
+}
+
+/// The port a job message carries its JS objects on, if any.
+fn job_port(msg: &JsValue) -> Option<MessagePort> {
+    get(msg, "port").dyn_into().ok()
 }
 
 fn post_job(job: Job, module: Option<JsValue>, memory: Option<JsValue>) {
     let msg = message("job");
     let ptr = Box::into_raw(Box::new(job)) as u32;
     set(&msg, "ptr", &ptr.into());
-    if let Some(m) = module {
-        set(&msg, "module", &m);
-    }
-    if let Some(m) = memory {
-        set(&msg, "memory", &m);
+    if module.is_some() || memory.is_some() {
+        match posted_on_a_channel(module, memory) {
+            Ok(port) => set(&msg, "port", &port),
+            Err(e) => tracing::error!("posting a job's module and memory: {e:?}"),
+        }
     }
     to_scheduler(msg);
+}
+
+/// Posts `{module, memory}` on a new channel; returns its other end.
+fn posted_on_a_channel(
+    module: Option<JsValue>,
+    memory: Option<JsValue>,
+) -> Result<MessagePort, JsValue> {
+    let channel = MessageChannel::new()?;
+    let payload = Object::new();
+    if let Some(m) = module {
+        set(&payload, "module", &m);
+    }
+    if let Some(m) = memory {
+        set(&payload, "memory", &m);
+    }
+    channel.port1().post_message(&payload)?;
+    Ok(channel.port2())
 }
 
 impl VirtualTaskManager for WebTasks {
@@ -248,10 +288,26 @@ impl Future for SleepFuture {
     }
 }
 
-/// The interrupt of the current job: terminating its worker.
+/// Knocks the kernel makes (one every 10 ms while a killed process lives)
+/// before the process's worker is terminated.
+///
+/// A killed process that reaches a syscall ends there by itself, with
+/// nothing held. Terminating a worker stops it wherever it is: in a syscall
+/// it may hold a lock of the shared runtime (the allocator's), which then
+/// stays taken and stalls every other worker. So termination is kept for
+/// code that makes no syscall, such as a loop of pure computation.
+const KNOCKS_BEFORE_TERMINATING: u32 = 10;
+
+/// The interrupt of the current job: terminating its worker, from the
+/// [`KNOCKS_BEFORE_TERMINATING`]th knock on.
 pub fn interrupt_current(_store: &wasmer::Store) -> Interrupt {
     let (worker, epoch) = WORKER.with(|w| *w.borrow());
+    let knocks = std::sync::atomic::AtomicU32::new(0);
     Box::new(move || {
+        let knock = knocks.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if knock < KNOCKS_BEFORE_TERMINATING {
+            return;
+        }
         let msg = message("kill");
         set(&msg, "worker", &worker.into());
         set(&msg, "epoch", &epoch.into());
@@ -443,7 +499,11 @@ impl Scheduler {
         let epoch = self.next_epoch;
         self.next_epoch += 1;
         set(msg.unchecked_ref(), "epoch", &epoch.into());
-        if let Err(e) = worker.post_message(&msg) {
+        let sent = match job_port(&msg) {
+            Some(port) => worker.post_message_with_transfer(&msg, &js_sys::Array::of1(&port)),
+            None => worker.post_message(&msg),
+        };
+        if let Err(e) = sent {
             tracing::error!("posting a job: {e:?}");
         }
         self.busy.insert(id, (worker, epoch));
@@ -473,7 +533,12 @@ impl Scheduler {
             if self.idle.len() < IDLE_WORKERS {
                 self.idle.push((id, worker));
             } else {
-                worker.terminate();
+                // The worker frees its stack and thread-local block in the
+                // shared memory and closes itself; `terminate` would leak them.
+                if let Err(e) = worker.post_message(&message("retire")) {
+                    tracing::error!("retiring a worker: {e:?}");
+                    worker.terminate();
+                }
                 self.handlers.remove(&id);
             }
         }
@@ -485,6 +550,8 @@ impl Scheduler {
             return;
         }
         if let Some((worker, _)) = self.busy.remove(&id) {
+            // Its stack and thread-local block stay allocated: the job may
+            // still be using them as the worker stops.
             worker.terminate();
             self.handlers.remove(&id);
         }
