@@ -97,18 +97,16 @@ async function main() {
     const context = await browser.newContext();
     const page = await context.newPage();
     const shell = await Shell.open(page, server.url);
-    // Memory, as Chromium measures it: every JS heap and wasm memory of the
-    // tab, workers included, where a shared memory counts once for every
-    // worker that maps it (the runtime's is in all of them). So also: what
-    // the kernel's worker alone holds (its heap and the runtime's memory),
-    // and how many process workers there are.
+    // Memory, as Chromium measures it: the JS heaps and wasm memories it
+    // attributes to the tab (a shared memory can count once per worker that
+    // maps it), and what the kernel's worker alone holds (its heap and the
+    // runtime's shared memory).
     const memory = async () => page.evaluate(async () => {
       const m = await performance.measureUserAgentSpecificMemory();
       const of = (file) => m.breakdown.filter((b) => b.attribution.some((a) => a.url.endsWith(file)));
       return {
         total: m.bytes,
         kernel: of('/kernel.js').reduce((sum, b) => sum + b.bytes, 0),
-        workers: of('/worker.js').length,
       };
     });
     const afterBoot = await memory();
@@ -128,7 +126,7 @@ async function main() {
     console.log(`\n| cold load | value |\n|---|---:|`);
     console.log(`| bytes transferred (median) | ${mib(median(bytes))} |`);
     for (const [when, m] of [['after boot', afterBoot], ['with 10 more processes (sleep)', tenProcesses]]) {
-      console.log(`| tab memory ${when}: all JS heaps + wasm memories, a shared one once per worker (${m.workers} process workers) | ${mib(m.total)} |`);
+      console.log(`| tab memory ${when}: JS heaps + wasm memories Chromium attributes to the tab | ${mib(m.total)} |`);
       console.log(`| kernel's worker ${when}: its JS heap + the runtime's shared memory | ${mib(m.kernel)} |`);
     }
   } finally {
