@@ -10,4 +10,4 @@ export WASMUX_SITE="${1:?usage: browser/e2e.sh SITE WASMUX_BIN}"
 export WASMUX_BIN="${2:?usage: browser/e2e.sh SITE WASMUX_BIN}"
 [ -d "$here/node_modules/playwright-core" ] || (cd "$here" && npm ci --no-audit --no-fund >&2)
 cd "$here"
-exec node --test --test-concurrency=1 --test-timeout=300000 e2e/
+exec node --test --test-concurrency=1 --test-timeout=600000 e2e/

@@ -83,6 +83,17 @@ export class Shell {
     });
   }
 
+  /**
+   * What a failed test should show: the end of the screen and what the
+   * page logged as errors. Never throws (the page may be gone).
+   */
+  async postmortem() {
+    const screen = await this.screen().catch((e) => `(no screen: ${e.message})`);
+    const tail = screen.split('\n').slice(-15).join('\n');
+    const errors = [...this.errors, ...this.consoleErrors].slice(-10).join('\n');
+    return `--- screen (last lines) ---\n${tail}\n--- page errors ---\n${errors || '(none)'}`;
+  }
+
   /** Waits until the last line is a prompt; returns the screen. */
   async prompt() {
     return until('a shell prompt', async () => {
@@ -100,14 +111,14 @@ export class Shell {
    * Runs `command` at the prompt and returns what it printed (the lines
    * between the command line and the next prompt).
    */
-  async run(command) {
+  async run(command, patience = PATIENCE) {
     const before = await this.prompt();
     await this.page.keyboard.type(`${command}\n`);
     const after = await until(`the prompt after \`${command}\``, async () => {
       const screen = await this.screen();
       return screen.length > before.length && PROMPT.test(screen.split('\n').pop()) &&
         screen.slice(before.length).includes('\n') && screen;
-    });
+    }, patience);
     const lines = after.slice(before.length).split('\n');
     return lines.slice(1, -1).join('\n');
   }
