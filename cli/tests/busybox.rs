@@ -287,6 +287,20 @@ fn the_compat_layer_beyond_the_shell() {
 }
 
 #[test]
+fn zero_timeouts_do_not_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each under `timeout`, so that a wait for ever fails (status 124)
+    // instead of hanging the test.
+    let (out, status) = sh(
+        dir.path(),
+        "timeout 10 sleep 0 && echo sleep
+         timeout 10 sh -c 'read -t 0 line; echo read $?' < /dev/zero
+         timeout 10 sh -c 'sleep 1 | { read -t 0 line; echo empty $?; }'",
+    );
+    assert_eq!((out.as_str(), status), ("sleep\nread 0\nempty 1\n", 0));
+}
+
+#[test]
 fn descriptors_modes_and_links() {
     let dir = tempfile::tempdir().unwrap();
     // 3 and 4 are wasmer-wasix's preopened root, which it never lets go:

@@ -3,10 +3,13 @@
  * `proc_raise_interval`, which raises the signal at the process. */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
+
+#include <wasi/api.h>
 
 #include "imports.h"
 
@@ -82,4 +85,38 @@ int getrusage(int who, struct rusage *usage)
         }
     }
     return 0;
+}
+
+/* A zero timeout. WASIX's poll_oneoff reads a clock subscription of 0 ns as
+ * "no timeout at all" and one of 1 ns as "do not wait", so `sleep 0`,
+ * `poll(fds, n, 0)` and a `select` with a zero timeval would block forever.
+ * The link wraps every call of it (nanosleep, poll, select and the rest go
+ * through it): a zero clock timeout, relative or absolute, becomes 1 ns,
+ * which is past and so the same. */
+__wasi_errno_t __real___wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi_event_t *out,
+                                         __wasi_size_t nsubscriptions, __wasi_size_t *nevents);
+
+__wasi_errno_t __wrap___wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi_event_t *out,
+                                         __wasi_size_t nsubscriptions, __wasi_size_t *nevents)
+{
+    size_t zero = nsubscriptions;
+    for (size_t i = 0; i < nsubscriptions; i++) {
+        if (in[i].u.tag == __WASI_EVENTTYPE_CLOCK && in[i].u.u.clock.timeout == 0) {
+            zero = i;
+            break;
+        }
+    }
+    if (zero == nsubscriptions)
+        return __real___wasi_poll_oneoff(in, out, nsubscriptions, nevents);
+    __wasi_subscription_t *copy = malloc(nsubscriptions * sizeof *copy);
+    if (!copy)
+        return __WASI_ERRNO_NOMEM;
+    memcpy(copy, in, nsubscriptions * sizeof *copy);
+    for (size_t i = zero; i < nsubscriptions; i++) {
+        if (copy[i].u.tag == __WASI_EVENTTYPE_CLOCK && copy[i].u.u.clock.timeout == 0)
+            copy[i].u.u.clock.timeout = 1;
+    }
+    __wasi_errno_t result = __real___wasi_poll_oneoff(copy, out, nsubscriptions, nevents);
+    free(copy);
+    return result;
 }
