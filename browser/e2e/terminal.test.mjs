@@ -104,6 +104,22 @@ test('two busy processes run in parallel, and kill -9 ends them', async () => {
   });
 });
 
+test('kill -9 ends a loop without syscalls at any moment of its life, and closes its files', async () => {
+  await inFreshTab(async ({ shell }) => {
+    // Killed while still starting (a fork on its way to a worker, an exec
+    // loading), or long after, in its loop: the worker is terminated then.
+    for (const delay of ['0', '0.01', '0.05', '0.3']) {
+      assert.match(await shell.run(`awk 'BEGIN { while (1) ; }' & C=$!; sleep ${delay}; kill -9 $C; wait $C; echo status $?`),
+        /^status 137$/m, `killed after ${delay} s`);
+    }
+    // Its end of a pipe closes with it: the reader sees the end of input.
+    const busy = `{ awk 'BEGIN { while (1) ; }' & echo $! > /tmp/busy; wait; } | wc -c & W=$!`;
+    await shell.run(`rm -f /tmp/busy; ${busy}; until [ -s /tmp/busy ]; do sleep 0.1; done; sleep 0.3`);
+    assert.match(await shell.run('kill -9 $(cat /tmp/busy); wait $W; echo ended $?'), /^0\nended 0$/m);
+    assert.equal(await shell.run('echo still here'), 'still here');
+  });
+});
+
 test('files persist across a reload', async () => {
   await inFreshTab(async ({ shell }) => {
     await shell.run('echo kept > ~/note.txt && mkdir -p ~/d/e && ln -s ../note.txt ~/d/link');

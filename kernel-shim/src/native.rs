@@ -19,7 +19,7 @@ use crate::image;
 use crate::kernel::{Kernel, KernelError, Root};
 use crate::limits::MemoryLimit;
 use crate::platform::{LocalWork, Platform};
-use crate::process::{Interrupt, MakeInterrupt};
+use crate::process::{Interrupt, MakeInterrupt, Stopped};
 use crate::terminal::Terminal;
 use crate::writeback::WriteBack;
 use crate::HostClock;
@@ -105,8 +105,9 @@ impl NativePlatform {
     }
 }
 
-/// Natively, a thread running wasm is stopped by wasmer's store interrupter.
-fn store_interrupt(store: &wasmer::Store) -> Interrupt {
+/// Natively, a thread running wasm is stopped by wasmer's store interrupter:
+/// its code traps and returns, ending the task the usual way.
+fn store_interrupt(store: &wasmer::Store, _stopped: Stopped) -> Interrupt {
     let interrupter = store.interrupter();
     Box::new(move || interrupter.interrupt())
 }

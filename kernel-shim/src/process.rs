@@ -70,8 +70,15 @@ pub fn default_action(signal: u8) -> DefaultAction {
 
 /// Stops the WebAssembly code of one thread wherever it is, even in a loop
 /// without syscalls. Natively this is wasmer's store interrupter (a signal to
-/// the thread); in the browser it will be terminating the thread's worker.
+/// the thread: its code traps and returns); in the browser, terminating the
+/// thread's worker (its code never returns).
 pub type Interrupt = Box<dyn Fn() + Send + Sync>;
+
+/// What a platform calls when its [`Interrupt`] stopped a thread for good,
+/// so that the thread's code will never return: the kernel then forgets the
+/// thread as if it had ended. A platform whose interrupted code returns
+/// (natively) just drops it.
+pub type Stopped = Box<dyn FnOnce() + Send>;
 
 /// A change of a child's state its parent has not yet collected with
 /// `waitpid(WUNTRACED | WCONTINUED)`.
@@ -116,8 +123,12 @@ struct RecordState {
     /// The permission bits the program asked for the file or directory its
     /// next call creates (`wasmux.create_mode`; WASI's calls carry none).
     create_mode: Option<u32>,
-    /// Running threads by thread id, with the way to interrupt each.
-    threads: HashMap<u32, Interrupt>,
+    /// Running tasks with the way to interrupt each, by a number given at
+    /// [`ProcessTable::enter`] (not the thread id: an exec's new image runs
+    /// under the id of the thread waiting for it).
+    threads: HashMap<u64, Interrupt>,
+    /// The number the next task gets.
+    next_task: u64,
     /// Tasks started but not yet finished (threads, plus an exec's new image
     /// before it runs): the record leaves the table when this drops to zero.
     tasks: usize,
@@ -190,6 +201,12 @@ impl ProcessRecord {
     /// How many threads are running now.
     pub fn thread_count(&self) -> usize {
         self.state().threads.len()
+    }
+
+    /// Whether some task of the process has not ended: a running thread, or
+    /// one (an exec's new image, a fork) on its way to a worker.
+    fn has_tasks(&self) -> bool {
+        self.state().tasks > 0
     }
 
     /// When the process started, measured from the kernel's boot.
@@ -394,7 +411,7 @@ impl ProcessTable {
     }
 
     /// Finds or creates the record of the process a task belongs to, and
-    /// counts the task.
+    /// counts the task; returns the record and the task's number in it.
     ///
     /// The parent is the process whose syscall started the task (wasmer-wasix
     /// itself never records parents: its `getppid` always answers 0). A new
@@ -410,7 +427,7 @@ impl ProcessTable {
         process: &WasiProcess,
         is_fork: bool,
         catches_signals: Option<bool>,
-    ) -> Arc<ProcessRecord> {
+    ) -> (Arc<ProcessRecord>, u64) {
         let pid = process.pid().raw();
         let argv = self
             .pending_argv
@@ -445,6 +462,7 @@ impl ProcessTable {
                         cred,
                         create_mode: None,
                         threads: HashMap::new(),
+                        next_task: 0,
                         tasks: 0,
                         signals_received: 0,
                         signal_wakers: Vec::new(),
@@ -468,6 +486,8 @@ impl ProcessTable {
         };
         let mut state = record.state();
         state.tasks += 1;
+        let task = state.next_task;
+        state.next_task += 1;
         if let Some(catches) = catches_signals {
             state.catches_signals = catches;
             state.signals_ready = false;
@@ -476,7 +496,7 @@ impl ProcessTable {
             state.argv = argv;
         }
         drop(state);
-        record
+        (record, task)
     }
 
     fn leave(&self, record: &ProcessRecord) {
@@ -643,11 +663,13 @@ impl ProcessTable {
             record.state().killed = true;
             record.signal_arrived();
             record.process.signal_process(Signal::Sigkill);
-            // An interrupt can miss a thread that is just entering wasm code;
-            // keep knocking until the process is gone.
+            // An interrupt can miss a thread that is just entering wasm code,
+            // and a task may be on its way to a thread (a fork's child, an
+            // exec's new image: the process is killed before it runs); keep
+            // knocking until every task has ended.
             self.platform.spawn_background(Box::new(move || {
                 for _ in 0..500 {
-                    if record.thread_count() == 0 {
+                    if !record.has_tasks() {
                         return;
                     }
                     record.interrupt_all();
@@ -916,18 +938,19 @@ impl Drop for CurrentGuard {
 struct TaskGuard {
     table: Arc<ProcessTable>,
     record: Arc<ProcessRecord>,
-    tid: u32,
+    task: u64,
 }
 
 impl Drop for TaskGuard {
     fn drop(&mut self) {
-        self.record.state().threads.remove(&self.tid);
+        self.record.state().threads.remove(&self.task);
         self.table.leave(&self.record);
     }
 }
 
-/// Makes the interrupt handle of a store; natively wasmer's interrupter.
-pub type MakeInterrupt = fn(&wasmer::Store) -> Interrupt;
+/// Makes the interrupt handle of a store's thread, given what to call if the
+/// interrupt stops the thread for good; natively wasmer's interrupter.
+pub type MakeInterrupt = fn(&wasmer::Store, Stopped) -> Interrupt;
 
 /// The task manager the kernel hands wasmer-wasix: the platform's own, with
 /// every WebAssembly task registered in the process table.
@@ -982,7 +1005,6 @@ impl<T: VirtualTaskManager> VirtualTaskManager for ProcessTasks<T> {
     }
 
     fn task_wasm(&self, mut task: TaskWasm) -> Result<(), WasiThreadError> {
-        let tid = task.env.tid().raw();
         // A fork resumes its parent's program (restoring its globals); a new
         // program starts from its own `_start`.
         let is_fork = task.globals.is_some();
@@ -995,23 +1017,31 @@ impl<T: VirtualTaskManager> VirtualTaskManager for ProcessTasks<T> {
                 .imports()
                 .any(|i| i.module() == "wasix_32v1" && i.name() == "callback_signal")
         });
-        let record = self.table.enter(&task.env.process, is_fork, catches);
+        let (record, number) = self.table.enter(&task.env.process, is_fork, catches);
         let guard = TaskGuard {
             table: self.table.clone(),
-            record: record.clone(),
-            tid,
+            record,
+            task: number,
         };
         let make_interrupt = self.make_interrupt.0;
         let run = task.callbacks.run;
         task.callbacks.run = Box::new(move |props| {
-            let guard = guard;
-            guard
-                .record
-                .state()
-                .threads
-                .insert(tid, make_interrupt(&props.store));
-            let _current = CurrentGuard::set(guard.record.clone());
+            let record = guard.record.clone();
+            // The task ends once: when its code returns, or when the
+            // platform stopped it for good (its stack is gone then).
+            let guard = Arc::new(Mutex::new(Some(guard)));
+            let end = move |guard: &Mutex<Option<TaskGuard>>| {
+                drop(guard.lock().unwrap_or_else(|p| p.into_inner()).take());
+            };
+            let stopped: Stopped = {
+                let guard = guard.clone();
+                Box::new(move || end(&guard))
+            };
+            let interrupt = make_interrupt(&props.store, stopped);
+            record.state().threads.insert(number, interrupt);
+            let _current = CurrentGuard::set(record);
             run(props);
+            end(&guard);
         });
         self.inner.task_wasm(task)
     }

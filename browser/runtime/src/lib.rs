@@ -11,6 +11,7 @@
 
 mod log;
 mod modules;
+mod place;
 mod tasks;
 mod writeback;
 

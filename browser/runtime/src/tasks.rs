@@ -50,7 +50,9 @@ use wasmer_wasix::runtime::task_manager::{
     VirtualTaskManager,
 };
 use wasmer_wasix::{StoreSnapshot, WasiEnv, WasiFunctionEnv, WasiThreadError};
-use wasmux_kernel_shim::process::Interrupt;
+
+use crate::place;
+use wasmux_kernel_shim::process::{Interrupt, Stopped};
 use web_sys::{
     DedicatedWorkerGlobalScope, MessageChannel, MessageEvent, MessagePort, Worker, WorkerOptions,
     WorkerType,
@@ -99,13 +101,21 @@ thread_local! {
 }
 
 /// What ends a job's bookkeeping if its worker is terminated (the job's own
-/// stack is gone with the worker), by (worker, epoch).
+/// stack is gone with the worker), by (worker, epoch); run last first, as
+/// the stack would have unwound.
 type Reaper = Box<dyn FnOnce() + Send>;
-static REAPERS: Mutex<Option<HashMap<(u32, u32), Reaper>>> = Mutex::new(None);
+type Reapers = HashMap<(u32, u32), Vec<Reaper>>;
+static REAPERS: Mutex<Option<Reapers>> = Mutex::new(None);
 
-fn reapers<T>(f: impl FnOnce(&mut HashMap<(u32, u32), Reaper>) -> T) -> T {
+fn reapers<T>(f: impl FnOnce(&mut Reapers) -> T) -> T {
     let mut guard = REAPERS.lock().unwrap_or_else(|e| e.into_inner());
     f(guard.get_or_insert_with(HashMap::new))
+}
+
+/// Adds a reaper to the current job of this worker.
+fn on_termination(reap: Reaper) {
+    let (worker, epoch) = WORKER.with(|w| *w.borrow());
+    reapers(|r| r.entry((worker, epoch)).or_default().push(reap));
 }
 
 fn message(kind: &str) -> Object {
@@ -291,21 +301,23 @@ impl Future for SleepFuture {
 /// Knocks the kernel makes (one every 10 ms while a killed process lives)
 /// before the process's worker is terminated.
 ///
-/// A killed process that reaches a syscall ends there by itself, with
-/// nothing held. Terminating a worker stops it wherever it is: in a syscall
-/// it may hold a lock of the shared runtime (the allocator's), which then
-/// stays taken and stalls every other worker. So termination is kept for
-/// code that makes no syscall, such as a loop of pure computation.
+/// A killed process that reaches a syscall ends there by itself, closing
+/// what it holds the usual way; termination (only ever of guest code, see
+/// [`place`]) is kept for code that makes no syscall, such as a loop of pure
+/// computation.
 const KNOCKS_BEFORE_TERMINATING: u32 = 10;
 
 /// The interrupt of the current job: terminating its worker, from the
-/// [`KNOCKS_BEFORE_TERMINATING`]th knock on.
-pub fn interrupt_current(_store: &wasmer::Store) -> Interrupt {
+/// [`KNOCKS_BEFORE_TERMINATING`]th knock on, at a knock that finds it in
+/// guest code; `stopped` is then called (by the scheduler).
+pub fn interrupt_current(_store: &wasmer::Store, stopped: Stopped) -> Interrupt {
     let (worker, epoch) = WORKER.with(|w| *w.borrow());
+    on_termination(stopped);
+    let place = place::current();
     let knocks = std::sync::atomic::AtomicU32::new(0);
     Box::new(move || {
         let knock = knocks.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if knock < KNOCKS_BEFORE_TERMINATING {
+        if knock < KNOCKS_BEFORE_TERMINATING || !place::claim(&place) {
             return;
         }
         let msg = message("kill");
@@ -345,9 +357,16 @@ impl WasmJob {
         let thread = env.thread.clone();
         let (worker, epoch) = WORKER.with(|w| *w.borrow());
         {
-            let thread = thread.clone();
-            let reap: Reaper = Box::new(move || thread.set_status_finished(Ok(exit(137))));
-            reapers(|r| r.insert((worker, epoch), reap));
+            // As wasmer-wasix ends a killed thread: its files closed, then
+            // the thread (and so its waiters) told.
+            let env = env.clone();
+            on_termination(Box::new(move || {
+                let closing = env.on_exit(Some(exit(137)));
+                wasm_bindgen_futures::spawn_local(async move {
+                    closing.await;
+                    env.thread.set_status_finished(Ok(exit(137)));
+                });
+            }));
         }
         let module: wasmer::Module =
             (module.unchecked_into::<WebAssembly::Module>(), module_bytes).into();
@@ -466,7 +485,17 @@ impl Scheduler {
             "kill" => {
                 let worker = get(&msg, "worker").as_f64().unwrap_or(0.0) as u32;
                 let epoch = get(&msg, "epoch").as_f64().unwrap_or(0.0) as u32;
-                Self::with(|s| s.kill(worker, epoch));
+                // The reapers run out of the scheduler's borrow: they post
+                // messages (to the scheduler, a timer) themselves.
+                if Self::with(|s| s.kill(worker, epoch)) {
+                    for reap in reapers(|r| r.remove(&(worker, epoch)))
+                        .into_iter()
+                        .flatten()
+                        .rev()
+                    {
+                        reap();
+                    }
+                }
             }
             _ => {
                 let forward = Self::with(|s| s.forward.clone());
@@ -544,10 +573,11 @@ impl Scheduler {
         }
     }
 
-    fn kill(&mut self, id: u32, epoch: u32) {
+    /// Terminates worker `id` if it still runs job `epoch`; says whether.
+    fn kill(&mut self, id: u32, epoch: u32) -> bool {
         let running = self.busy.get(&id).is_some_and(|(_, e)| *e == epoch);
         if !running {
-            return;
+            return false;
         }
         if let Some((worker, _)) = self.busy.remove(&id) {
             // Its stack and thread-local block stay allocated: the job may
@@ -555,8 +585,6 @@ impl Scheduler {
             worker.terminate();
             self.handlers.remove(&id);
         }
-        if let Some(reap) = reapers(|r| r.remove(&(id, epoch))) {
-            reap();
-        }
+        true
     }
 }
