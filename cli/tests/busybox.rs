@@ -47,6 +47,26 @@ fn the_root_gets_busybox_and_its_applet_links() {
 }
 
 #[test]
+fn what_the_user_removes_from_bin_stays_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let as_root = ["run", "--as-root", "/bin/sh", "-c"];
+    let out = wasmux(
+        dir.path(),
+        &[
+            &as_root[..],
+            &["rm /bin/cat /bin/ls && echo mine > /bin/ls"],
+        ]
+        .concat(),
+    );
+    assert!(out.status.success(), "{out:?}");
+    let (out, _) = sh(
+        dir.path(),
+        "[ -e /bin/cat ] && echo cat back || echo cat gone; read l < /bin/ls; echo ls $l",
+    );
+    assert_eq!(out, "cat gone\nls mine\n");
+}
+
+#[test]
 fn pipelines_substitutions_and_subshells() {
     let dir = tempfile::tempdir().unwrap();
     let (out, status) = sh(
@@ -284,6 +304,24 @@ fn the_compat_layer_beyond_the_shell() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[12], lines[13], "gzip round trip: {out}");
     assert_eq!(lines[14], "synced", "{out}");
+}
+
+/// A WebAssembly program whose `_start` is `unreachable`, as printf escapes.
+const TRAP: &str = "\\000asm\\001\\000\\000\\000\\001\\004\\001\\140\\000\\000\\003\\002\\001\\000\\005\\003\\001\\000\\001\\007\\023\\002\\006memory\\002\\000\\006_start\\000\\000\\012\\005\\001\\003\\000\\000\\013";
+
+#[test]
+fn a_trapping_child_dies_of_sigabrt() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, status) = sh(
+        dir.path(),
+        &format!(
+            "printf '{TRAP}' > /tmp/trap && chmod +x /tmp/trap
+             /tmp/trap; echo status $?
+             sh -c 'exec /tmp/trap'; echo sh $?
+             kill -l $(/tmp/trap; echo $?)"
+        ),
+    );
+    assert_eq!((out.as_str(), status), ("status 134\nsh 134\nABRT\n", 0));
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! The skeleton a fresh root filesystem gets on first boot: the standard
 //! directories, the user's home, and `/etc` (passwd, group, hostname, hosts,
 //! services, os-release, resolv.conf, profile). Later boots leave everything as the user
-//! left it — except the userland: `/bin/busybox` is replaced when the kernel
-//! was given a different build, and missing applet links are made again.
+//! left it — except when the kernel was given a different userland build:
+//! then `/bin/busybox` is replaced and missing applet links are made again.
+//! A link or file the user removed stays removed while the build is the
+//! same.
 
 use wasmux_vfs::{Cred, Errno, FileKind, Ino, SetAttr, Vfs, VfsResult};
 
@@ -113,21 +115,22 @@ pub struct Userland {
 /// Where the busybox binary lives; every applet link points here.
 pub const BUSYBOX_PATH: &str = "/bin/busybox";
 
-/// Installs `userland`: `/bin/busybox` (replaced if its bytes differ) and a
-/// symbolic link for every applet path that does not exist yet (a user's
+/// Installs `userland` unless `/bin/busybox` already holds it: the binary,
+/// and a symbolic link for every applet path that does not exist (a user's
 /// own file at such a path is left alone).
 pub fn install_userland(vfs: &Vfs, userland: &Userland) -> VfsResult<()> {
+    if same_content(vfs, BUSYBOX_PATH, &userland.busybox)? {
+        return Ok(());
+    }
     let root = Cred::root();
     let mut cred = root.clone();
     cred.umask = 0o022;
-    if !same_content(vfs, BUSYBOX_PATH, &userland.busybox)? {
-        let ino = vfs.write_file(&cred, BUSYBOX_PATH.as_bytes(), &userland.busybox, 0o755)?;
-        let exec = SetAttr {
-            perm: Some(0o755),
-            ..SetAttr::default()
-        };
-        vfs.setattr(&cred, ino, &exec)?;
-    }
+    let ino = vfs.write_file(&cred, BUSYBOX_PATH.as_bytes(), &userland.busybox, 0o755)?;
+    let exec = SetAttr {
+        perm: Some(0o755),
+        ..SetAttr::default()
+    };
+    vfs.setattr(&cred, ino, &exec)?;
     for link in &userland.links {
         if link == BUSYBOX_PATH || !link.starts_with('/') {
             continue;

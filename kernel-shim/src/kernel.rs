@@ -31,6 +31,7 @@ use crate::exec::{self, ExecError, Resolved, WASM_MAGIC};
 use crate::mounts::{MountTable, Mounted};
 use crate::platform::{self, Platform};
 use crate::process::{KillError, Pid, ProcessTable, ProcessTasks, SIGABRT};
+use crate::runtime::KernelRuntime;
 use crate::syscalls::{Mounts, WasmuxImports};
 use crate::terminal::Terminal;
 use crate::vfs_adapter::{SyncRequest, VfsFileSystem};
@@ -260,7 +261,7 @@ impl Kernel {
 
         Ok(Kernel {
             platform,
-            runtime: Arc::new(runtime),
+            runtime: Arc::new(KernelRuntime::new(runtime, processes.clone())),
             engine,
             mounts: Arc::new(mounts),
             root: root_fs,

@@ -20,6 +20,7 @@ pub mod mounts;
 pub mod platform;
 pub mod process;
 pub mod procfs;
+mod runtime;
 pub mod syscalls;
 pub mod terminal;
 pub mod vfs_adapter;
