@@ -1,6 +1,8 @@
 // The browser benchmark: wasmux in headless Chromium against the same
-// workloads run natively by `wasmux` (same busybox.wasm, same kernel), in
-// one run, medians of several rounds. Prints a Markdown table.
+// workloads run natively by `wasmux` (same busybox.wasm, same kernel) and
+// by npm @wasmer/sdk in the same Chromium (the same busybox made plain
+// WASIX, see bench-sdk.mjs), in one run, medians of several rounds. Prints
+// a Markdown table.
 //
 // Usage: node bench.mjs SITE WASMUX_BIN BUSYBOX_DIR [ROUNDS]
 // (scripts/bench-browser.sh builds everything and calls this.)
@@ -9,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, launch, Shell } from './e2e/harness.mjs';
+import { measureSdk } from './bench-sdk.mjs';
 
 const [site, bin, userland, roundsArg] = process.argv.slice(2);
 if (!site || !bin || !userland) {
@@ -71,8 +74,10 @@ async function main() {
     };
     const nCold = median(Array.from({ length: ROUNDS }, () => nativeBoot(true)));
     const nWarm = median(Array.from({ length: ROUNDS }, () => nativeBoot(false)));
-    rows.push(['page load → prompt, cold', median(cold), nCold, 'ms', '(native: `wasmux run true`, fresh root)']);
-    rows.push(['page load → prompt, warm', median(warm), nWarm, 'ms', '(native: same, warm root)']);
+    const sdk = await measureSdk(browser, join(userland, 'busybox.wasm'), WORKLOADS, ROUNDS, parse);
+    rows.push(['page load → prompt, cold', median(cold), nCold, median(sdk.cold), 'ms',
+      '(native: `wasmux run true`, fresh root; sdk: page load → its first `true` done)']);
+    rows.push(['page load → prompt, warm', median(warm), nWarm, median(sdk.warm), 'ms', '(native: same, warm root; sdk: a reload)']);
 
     // The workloads, natively and in a tab. Each round gets a fresh tab
     // (and the native side a fresh process): rounds share nothing.
@@ -90,7 +95,7 @@ async function main() {
         }
         if (inTab.some(Number.isNaN) || native.some(Number.isNaN)) throw new Error(`${name}: no result`);
         const ms = name.startsWith('spawn') ? 1 : 1000;
-        rows.push([name, median(inTab) / ms, median(native) / ms, ms === 1 ? 'µs' : 'ms', '']);
+        rows.push([name, median(inTab) / ms, median(native) / ms, median(sdk.workloads[name]) / ms, ms === 1 ? 'µs' : 'ms', '']);
       }
     } finally { rmSync(root, { recursive: true, force: true }); }
 
@@ -116,11 +121,11 @@ async function main() {
     await context.close();
 
     const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-    console.log(`\nwasmux in headless Chromium vs the same busybox.wasm run natively by wasmux (medians of ${ROUNDS})\n`);
-    console.log('| workload | browser tab | native wasmux | browser / native |');
-    console.log('|---|---:|---:|---:|');
-    for (const [name, b, n, unit, note] of rows) {
-      console.log(`| ${name} ${note} | ${fmt(b)} ${unit} | ${fmt(n)} ${unit} | ${(b / n).toFixed(2)}× |`);
+    console.log(`\nwasmux in headless Chromium vs the same busybox.wasm run natively by wasmux and by @wasmer/sdk in the same Chromium (medians of ${ROUNDS})\n`);
+    console.log('| workload | browser tab | native wasmux | @wasmer/sdk tab | tab / native | tab / sdk |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const [name, b, n, k, unit, note] of rows) {
+      console.log(`| ${name} ${note} | ${fmt(b)} ${unit} | ${fmt(n)} ${unit} | ${fmt(k)} ${unit} | ${(b / n).toFixed(2)}× | ${(b / k).toFixed(2)}× |`);
     }
     const mib = (n) => `${(n / (1 << 20)).toFixed(1)} MiB`;
     console.log(`\n| cold load | value |\n|---|---:|`);
