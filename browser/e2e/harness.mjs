@@ -54,9 +54,14 @@ export class Shell {
     this.page = page;
     this.errors = [];
     page.on('pageerror', (e) => this.errors.push(e.message));
-    // What the page and its workers logged as errors (panics, failed jobs).
+    // What the page and its workers logged, and of that the errors (panics,
+    // failed jobs).
+    this.consoleLines = [];
     this.consoleErrors = [];
-    page.on('console', (m) => m.type() === 'error' && this.consoleErrors.push(m.text()));
+    page.on('console', (m) => {
+      this.consoleLines.push(m.text());
+      if (m.type() === 'error') this.consoleErrors.push(m.text());
+    });
   }
 
   /** Opens `url` in `page` and waits for the shell's first prompt. */

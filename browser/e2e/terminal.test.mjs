@@ -193,6 +193,15 @@ test('a tab runs thousands of processes, one after another and side by side', as
   });
 });
 
+test('a program is compiled once, not once per worker', async () => {
+  await inFreshTab(async ({ shell }) => {
+    // A dozen processes at once, each in a new worker, each busybox.
+    assert.equal(await shell.run("sh -c 'for i in $(seq 12); do sleep 0.2 & done; wait; echo done'"), 'done');
+    const compiled = shell.consoleLines.filter((line) => /compiled a module/.test(line));
+    assert.equal(compiled.length, 1, compiled.join('\n'));
+  });
+});
+
 // A WebAssembly program whose start is `unreachable`, as printf escapes.
 const TRAP = '\\000\\141\\163\\155\\001\\000\\000\\000\\001\\004\\001\\140\\000\\000' +
   '\\003\\002\\001\\000\\005\\003\\001\\000\\001\\007\\023\\002\\006memory\\002\\000' +

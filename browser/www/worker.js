@@ -1,7 +1,7 @@
 // A process worker: the runtime module on the kernel's shared memory, then
 // one job at a time (a process thread, or a blocking task) from the kernel's
 // scheduler. Blocking here (Atomics.wait) is allowed and expected.
-import { initSync, run_job, worker_started, forget_modules, place_cell } from './pkg/wasmux_browser.js';
+import { initSync, run_job, worker_started, forget_modules, adopt_modules, place_cell } from './pkg/wasmux_browser.js';
 import { THREAD_STACK_SIZE } from './threads.js';
 
 function run(msg, { module, memory } = {}) {
@@ -77,6 +77,8 @@ onmessage = (event) => {
   if (msg.kind === 'init') {
     runtime = initSync({ module: msg.module, memory: msg.memory, thread_stack_size: THREAD_STACK_SIZE });
     worker_started(msg.id);
+    // The guest modules the kernel compiled: none is compiled again here.
+    if (msg.modules) adopt_modules(msg.modulesPtr, msg.modules);
     place = new Int32Array(msg.memory.buffer, place_cell(), 1);
     watchGuestInstances();
   } else if (msg.kind === 'retire') {

@@ -25,8 +25,10 @@
 //!
 //! Messages (plain objects, `kind` first):
 //! - to the scheduler: `job {ptr, port?}`, `shared {ptr}`, `sleep {ptr, ms}`,
-//!   `kill {worker, epoch}`, `idle`, and whatever [`crate::page`] forwards;
-//! - to a worker: `init {module, memory, id}`, `job {ptr, epoch, port?}`,
+//!   `kill {worker, epoch}`, `idle`, `compiled {modules, modulesPtr}`, and
+//!   whatever is for the page (forwarded to it);
+//! - to a worker: `init {module, memory, id, modules?, modulesPtr?}` (the
+//!   kernel's compiled guest modules, see [`crate::modules`]), `job {ptr, epoch, port?}`,
 //!   `retire`;
 //! - on a job's port: `{module?, memory?}`, once.
 
@@ -132,11 +134,24 @@ fn get(o: &JsValue, key: &str) -> JsValue {
     Reflect::get(o, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// Whether this worker is the kernel's, the scheduler.
+pub fn is_scheduler() -> bool {
+    SCHEDULER.with(|s| s.borrow().is_some())
+}
+
+/// Sends a module this worker compiled to the scheduler, which keeps it
+/// for the workers it starts (see [`crate::modules`]).
+pub fn share_with_scheduler(compiled: js_sys::Array, ptr: u32) {
+    let msg = message("compiled");
+    set(&msg, "modules", &compiled);
+    set(&msg, "modulesPtr", &ptr.into());
+    to_scheduler(msg);
+}
+
 /// Sends a message to the scheduler: directly in the kernel's worker,
 /// else to this worker's parent.
 pub fn to_scheduler(msg: Object) {
-    let handled = SCHEDULER.with(|s| s.borrow().is_some());
-    if handled {
+    if is_scheduler() {
         Scheduler::handle(0, msg.into());
     } else {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
@@ -482,6 +497,10 @@ impl Scheduler {
                 });
             }
             "idle" => Self::with(|s| s.finished(from)),
+            "compiled" => {
+                let ptr = get(&msg, "modulesPtr").as_f64().unwrap_or(0.0) as u32;
+                crate::modules::adopt_modules(ptr, get(&msg, "modules").unchecked_into());
+            }
             "kill" => {
                 let worker = get(&msg, "worker").as_f64().unwrap_or(0.0) as u32;
                 let epoch = get(&msg, "epoch").as_f64().unwrap_or(0.0) as u32;
@@ -553,6 +572,10 @@ impl Scheduler {
         set(&init, "module", &wasm_bindgen::module());
         set(&init, "memory", &wasm_bindgen::memory());
         set(&init, "id", &id.into());
+        if let Some((compiled, ptr)) = crate::modules::shared_with_new_worker() {
+            set(&init, "modules", &compiled);
+            set(&init, "modulesPtr", &ptr.into());
+        }
         worker.post_message(&init)?;
         Ok((id, worker))
     }
