@@ -136,6 +136,34 @@ test('files persist across a reload', async () => {
   });
 });
 
+test('the image is a read-only base layer: IndexedDB keeps only what changes', async () => {
+  await inFreshTab(async ({ shell }) => {
+    // The bytes of file content IndexedDB holds.
+    const stored = () => shell.page.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('wasmux-root');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const all = open.result.transaction('chunks').objectStore('chunks').getAll();
+        all.onerror = () => reject(all.error);
+        all.onsuccess = () => {
+          open.result.close();
+          resolve(all.result.reduce((sum, chunk) => sum + chunk.byteLength, 0));
+        };
+      };
+    }));
+    const busybox = Number(await shell.run('sync; wc -c < /bin/busybox'));
+    assert.ok(busybox > 1 << 20, `busybox is ${busybox} bytes`);
+    const before = await stored();
+    assert.ok(before < 64 << 10, `IndexedDB holds ${before} bytes of content`);
+    // What the user writes is stored; the image's bytes come back at boot.
+    await shell.run('head -c 100000 /bin/busybox > ~/part; sync');
+    assert.ok(await stored() >= before + 100000);
+    await shell.page.reload();
+    const again = await Shell.open(shell.page, server.url);
+    assert.equal(await again.run('cmp ~/part /bin/busybox 2>&1 | grep -c EOF; wc -c < /bin/busybox'), `1\n${busybox}`);
+  });
+});
+
 test('reset restores the pristine image', async () => {
   await inFreshTab(async ({ shell }) => {
     await shell.run('echo mine > ~/mine.txt; rm /bin/vi; sync');

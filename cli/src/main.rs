@@ -162,7 +162,11 @@ impl Session {
             .filter(|l| !l.is_empty())
             .map(String::from)
             .collect();
-        Ok(Some(Userland { busybox, links }))
+        Ok(Some(Userland {
+            busybox,
+            links,
+            base_layer: false,
+        }))
     }
 }
 

@@ -6,6 +6,7 @@
 //! A link or file the user removed stays removed while the build is the
 //! same.
 
+use wasmux_vfs::record::BlobId;
 use wasmux_vfs::{Cred, Errno, FileKind, Ino, SetAttr, Vfs, VfsResult};
 
 /// The unprivileged user programs run as by default.
@@ -110,6 +111,10 @@ pub fn populate(vfs: &Vfs) -> VfsResult<()> {
 pub struct Userland {
     pub busybox: Vec<u8>,
     pub links: Vec<String>,
+    /// Whether the binary is the root's read-only base layer, given again
+    /// at every boot (the browser's image), rather than bytes the root keeps
+    /// (the CLI, which may later run without its userland directory).
+    pub base_layer: bool,
 }
 
 /// Where the busybox binary lives; every applet link points here.
@@ -118,14 +123,40 @@ pub const BUSYBOX_PATH: &str = "/bin/busybox";
 /// Installs `userland` unless `/bin/busybox` already holds it: the binary,
 /// and a symbolic link for every applet path that does not exist (a user's
 /// own file at such a path is left alone).
+///
+/// As a base layer ([`Userland::base_layer`]), the store keeps the binary's
+/// record but not its bytes, which are given at every boot under their
+/// SHA-256; a user who changes the file gets a copy of their own.
 pub fn install_userland(vfs: &Vfs, userland: &Userland) -> VfsResult<()> {
-    if same_content(vfs, BUSYBOX_PATH, &userland.busybox)? {
-        return Ok(());
+    let blob: Option<BlobId> = userland.base_layer.then(|| {
+        wasmer_types::ModuleHash::new(&userland.busybox)
+            .as_bytes()
+            .try_into()
+            .expect("a SHA-256 is 32 bytes")
+    });
+    if let Some(blob) = blob {
+        vfs.attach_base(blob, &userland.busybox);
     }
     let root = Cred::root();
+    match vfs.resolve(&root, Ino::ROOT, BUSYBOX_PATH.as_bytes(), false) {
+        Ok(ino) => match vfs.base_of(ino)? {
+            Some(have) if Some(have) == blob => return Ok(()),
+            // An earlier build's blob, given no more: replaced below.
+            Some(_) => {}
+            // A root from before the base layer, holding the same bytes.
+            None if same_content(vfs, BUSYBOX_PATH, &userland.busybox)? => return Ok(()),
+            None => {}
+        },
+        Err(Errno::NoEnt) => {}
+        Err(e) => return Err(e),
+    }
     let mut cred = root.clone();
     cred.umask = 0o022;
-    let ino = vfs.write_file(&cred, BUSYBOX_PATH.as_bytes(), &userland.busybox, 0o755)?;
+    let path = BUSYBOX_PATH.as_bytes();
+    let ino = match blob {
+        Some(blob) => vfs.write_base_file(&cred, path, blob, &userland.busybox, 0o755)?,
+        None => vfs.write_file(&cred, path, &userland.busybox, 0o755)?,
+    };
     let exec = SetAttr {
         perm: Some(0o755),
         ..SetAttr::default()

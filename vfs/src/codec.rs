@@ -12,6 +12,8 @@ use crate::record::{InodeRecord, Superblock, FORMAT_MAGIC};
 use crate::types::{FileKind, Ino, Timespec};
 
 const INODE_LAYOUT_V1: u8 = 1;
+/// V1 followed by the base layer's blob id (only a file with one has it).
+const INODE_LAYOUT_V2: u8 = 2;
 const SUPERBLOCK_LAYOUT_V1: u8 = 1;
 
 /// A stored value that is not a record of this format.
@@ -122,7 +124,11 @@ fn kind_from_tag(tag: u8) -> Option<FileKind> {
 impl InodeRecord {
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer(Vec::with_capacity(96 + self.target.len()));
-        w.u8(INODE_LAYOUT_V1);
+        w.u8(if self.base.is_some() {
+            INODE_LAYOUT_V2
+        } else {
+            INODE_LAYOUT_V1
+        });
         w.u8(kind_tag(self.kind));
         w.u32(self.perm);
         w.u32(self.uid);
@@ -136,6 +142,9 @@ impl InodeRecord {
         w.u64(self.version);
         w.u64(self.parent.map_or(0, |p| p.0));
         w.bytes(&self.target);
+        if let Some(blob) = &self.base {
+            w.0.extend_from_slice(blob);
+        }
         w.0
     }
 
@@ -145,7 +154,7 @@ impl InodeRecord {
             rest: bytes,
         };
         let layout = r.u8()?;
-        if layout != INODE_LAYOUT_V1 {
+        if layout != INODE_LAYOUT_V1 && layout != INODE_LAYOUT_V2 {
             return Err(r.fail(format!("unknown layout {layout}")));
         }
         let tag = r.u8()?;
@@ -171,6 +180,19 @@ impl InodeRecord {
                 p => Some(Ino(p)),
             },
             target: r.bytes()?.to_vec(),
+            base: None,
+        };
+        let record = if layout == INODE_LAYOUT_V2 {
+            let blob: [u8; 32] = r.take(32)?.try_into().expect("32 bytes");
+            if record.kind != FileKind::Regular {
+                return Err(r.fail("a base layer blob for a file that is not regular"));
+            }
+            InodeRecord {
+                base: Some(blob),
+                ..record
+            }
+        } else {
+            record
         };
         r.finish()?;
         Ok(record)
@@ -232,13 +254,33 @@ mod tests {
             version: 9,
             parent: None,
             target: b"abc".to_vec(),
+            base: None,
+        }
+    }
+
+    fn base_backed() -> InodeRecord {
+        InodeRecord {
+            kind: FileKind::Regular,
+            target: Vec::new(),
+            base: Some([7; 32]),
+            ..sample()
         }
     }
 
     #[test]
     fn inode_round_trips() {
-        let rec = sample();
-        assert_eq!(InodeRecord::decode(&rec.encode()).unwrap(), rec);
+        for rec in [sample(), base_backed()] {
+            assert_eq!(InodeRecord::decode(&rec.encode()).unwrap(), rec);
+        }
+        // A record without a base blob keeps the first layout's bytes.
+        assert_eq!(sample().encode()[0], INODE_LAYOUT_V1);
+    }
+
+    #[test]
+    fn only_a_regular_file_has_a_base_blob() {
+        let mut bytes = base_backed().encode();
+        bytes[1] = kind_tag(FileKind::Directory);
+        assert!(InodeRecord::decode(&bytes).is_err());
     }
 
     #[test]
@@ -253,13 +295,14 @@ mod tests {
 
     #[test]
     fn every_truncation_and_extension_is_an_error_not_a_panic() {
-        let bytes = sample().encode();
-        for cut in 0..bytes.len() {
-            assert!(InodeRecord::decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        for bytes in [sample().encode(), base_backed().encode()] {
+            for cut in 0..bytes.len() {
+                assert!(InodeRecord::decode(&bytes[..cut]).is_err(), "cut at {cut}");
+            }
+            let mut longer = bytes.clone();
+            longer.push(0);
+            assert!(InodeRecord::decode(&longer).is_err());
         }
-        let mut longer = bytes.clone();
-        longer.push(0);
-        assert!(InodeRecord::decode(&longer).is_err());
         let sb = Superblock::new().encode();
         for cut in 0..sb.len() {
             assert!(Superblock::decode(&sb[..cut]).is_err(), "cut at {cut}");

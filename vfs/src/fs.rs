@@ -10,12 +10,18 @@
 //!   deletes it (and its chunks) even while open handles keep it alive in
 //!   memory. A store therefore never holds an orphan, and a reopened filesystem
 //!   needs no orphan recovery.
+//!
+//! A regular file may take its content from the read-only base layer (the
+//! root image) instead: its record names a blob ([`InodeRecord::base`]), the
+//! store holds none of its chunks, and the blob's bytes are given at each
+//! mount ([`Vfs::attach_base`]). The first change to such a file copies the
+//! content up: its chunks become its own and are written back like any.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::{Errno, VfsResult};
-use crate::record::{Batch, ChunkData, Image, InodeRecord, Superblock};
+use crate::record::{Batch, BlobId, ChunkData, Image, InodeRecord, Superblock};
 use crate::types::{
     Access, Clock, Cred, FileKind, Ino, SetAttr, SetTime, Stat, Timespec, CHUNK_SIZE, LINK_MAX,
     MAX_FILE_SIZE, NAME_MAX, PATH_MAX, SYMLOOP_MAX,
@@ -72,6 +78,8 @@ enum Content {
     Meta,
     Dir(BTreeMap<Vec<u8>, Ino>),
     File(BTreeMap<u64, ChunkData>),
+    /// A file of the base layer whose blob was not given (yet): unreadable.
+    Base(BlobId),
 }
 
 struct Node {
@@ -102,7 +110,7 @@ impl Node {
         let (size, stored) = match &self.content {
             Content::File(chunks) => (m.size, chunks.values().map(|c| c.len() as u64).sum()),
             Content::Dir(entries) => (dir_size(entries.len()), dir_size(entries.len())),
-            Content::Meta => (m.size, 0),
+            Content::Meta | Content::Base(_) => (m.size, 0),
         };
         Stat {
             ino,
@@ -225,6 +233,14 @@ fn valid_name(name: &[u8]) -> VfsResult<()> {
     Ok(())
 }
 
+/// `bytes` as a file's chunks.
+fn chunks_of(bytes: &[u8]) -> BTreeMap<u64, ChunkData> {
+    (0u64..)
+        .zip(bytes.chunks(CHUNK_SIZE))
+        .map(|(index, chunk)| (index, Arc::new(chunk.to_vec())))
+        .collect()
+}
+
 fn is_dot(name: &[u8]) -> bool {
     name == b"." || name == b".."
 }
@@ -277,6 +293,7 @@ impl Vfs {
                     version: 1,
                     parent: Some(Ino::ROOT),
                     target: Vec::new(),
+                    base: None,
                 },
                 content: Content::Dir(BTreeMap::new()),
             },
@@ -302,9 +319,10 @@ impl Vfs {
             .inodes
             .into_iter()
             .map(|(ino, meta)| {
-                let content = match meta.kind {
-                    FileKind::Directory => Content::Dir(BTreeMap::new()),
-                    FileKind::Regular => Content::File(BTreeMap::new()),
+                let content = match (meta.kind, meta.base) {
+                    (FileKind::Directory, _) => Content::Dir(BTreeMap::new()),
+                    (FileKind::Regular, Some(blob)) => Content::Base(blob),
+                    (FileKind::Regular, None) => Content::File(BTreeMap::new()),
                     _ => Content::Meta,
                 };
                 (ino, Node { meta, content })
@@ -629,6 +647,56 @@ impl Vfs {
         Ok(handle.ino())
     }
 
+    // ---- the base layer -----------------------------------------------------
+
+    /// Makes the regular file at `path` (created if missing, its content
+    /// replaced if not) the base layer's blob `blob`, whose bytes are
+    /// `bytes`: the store gets its record but none of its chunks.
+    pub fn write_base_file(
+        &self,
+        cred: &Cred,
+        path: &[u8],
+        blob: BlobId,
+        bytes: &[u8],
+        perm: u32,
+    ) -> VfsResult<Ino> {
+        let ino = self.write_file(cred, path, &[], perm)?;
+        let now = self.now();
+        let mut st = self.lock();
+        let node = st.node_mut(ino)?;
+        node.meta.base = Some(blob);
+        node.meta.size = bytes.len() as u64;
+        node.content = Content::File(chunks_of(bytes));
+        // None of its chunks is the store's: those it had are deleted.
+        st.dirty.chunks.retain(|&(i, _)| i != ino);
+        st.dirty.truncate(ino, 0);
+        st.touch(ino, now, true);
+        Ok(ino)
+    }
+
+    /// Gives the base layer's blob `blob` to the files whose content it is
+    /// (and of its size); until then they cannot be read. Returns how many
+    /// took it.
+    pub fn attach_base(&self, blob: BlobId, bytes: &[u8]) -> usize {
+        let chunks = chunks_of(bytes);
+        let mut st = self.lock();
+        let mut attached = 0;
+        for node in st.nodes.values_mut() {
+            let waiting = matches!(node.content, Content::Base(b) if b == blob);
+            if waiting && node.meta.size == bytes.len() as u64 {
+                node.content = Content::File(chunks.clone());
+                attached += 1;
+            }
+        }
+        attached
+    }
+
+    /// The base layer's blob a file's content is, while the file is
+    /// unchanged.
+    pub fn base_of(&self, ino: Ino) -> VfsResult<Option<BlobId>> {
+        Ok(self.lock().node(ino)?.meta.base)
+    }
+
     // ---- write-back ----------------------------------------------------------
 
     /// Whether anything changed since the last batch was taken.
@@ -687,6 +755,21 @@ impl State {
             if content_changed {
                 node.meta.mtime = now;
             }
+            self.dirty.inodes.insert(ino);
+        }
+    }
+
+    /// Makes a base layer's file's chunks its own, before it changes: they
+    /// are written back with its record, which no longer names the blob.
+    fn copy_up(&mut self, ino: Ino) {
+        let Some(node) = self.nodes.get_mut(&ino) else {
+            return;
+        };
+        if let (Some(_), Content::File(chunks)) = (node.meta.base, &node.content) {
+            node.meta.base = None;
+            self.dirty
+                .chunks
+                .extend(chunks.keys().map(|&index| (ino, index)));
             self.dirty.inodes.insert(ino);
         }
     }
@@ -879,6 +962,7 @@ impl State {
                     version: 1,
                     parent: parent_ino,
                     target,
+                    base: None,
                 },
                 content,
             },
@@ -1158,11 +1242,13 @@ impl State {
         if size > MAX_FILE_SIZE {
             return Err(Errno::FBig);
         }
+        self.copy_up(ino);
         let node = self.nodes.get_mut(&ino).ok_or(Errno::NoEnt)?;
         let chunks = match &mut node.content {
             Content::File(chunks) => chunks,
             Content::Dir(_) => return Err(Errno::IsDir),
             Content::Meta => return Err(Errno::Inval),
+            Content::Base(_) => return Err(Errno::Io),
         };
         let old_size = node.meta.size;
         node.meta.size = size;
@@ -1196,6 +1282,7 @@ impl State {
             Content::File(chunks) => chunks,
             Content::Dir(_) => return Err(Errno::IsDir),
             Content::Meta => return Err(Errno::Inval),
+            Content::Base(_) => return Err(Errno::Io),
         };
         let size = node.meta.size;
         if offset >= size || buf.is_empty() {
@@ -1239,11 +1326,13 @@ impl State {
         now: Timespec,
     ) -> VfsResult<(usize, u64)> {
         self.writable()?;
+        self.copy_up(ino);
         let node = self.nodes.get_mut(&ino).ok_or(Errno::NoEnt)?;
         let chunks = match &mut node.content {
             Content::File(chunks) => chunks,
             Content::Dir(_) => return Err(Errno::IsDir),
             Content::Meta => return Err(Errno::Inval),
+            Content::Base(_) => return Err(Errno::Io),
         };
         let offset = offset.unwrap_or(node.meta.size);
         if data.is_empty() {
@@ -1391,12 +1480,13 @@ impl State {
                         image.dirents.insert((ino, name.clone()), child);
                     }
                 }
-                Content::File(chunks) => {
+                // A base layer's file keeps its chunks out of the store.
+                Content::File(chunks) if node.meta.base.is_none() => {
                     for (&index, data) in chunks {
                         image.chunks.insert((ino, index), data.clone());
                     }
                 }
-                Content::Meta => {}
+                Content::File(_) | Content::Base(_) | Content::Meta => {}
             }
         }
         image

@@ -3,8 +3,8 @@
 //! A mount refuses an image that fails here and says why; nothing is ever
 //! "repaired" silently. The checks are the ones the rest of the crate relies on:
 //! one parent per directory, link counts equal to the names that exist, every
-//! inode reachable from the root, and every chunk owned by a regular file and
-//! lying inside its size.
+//! inode reachable from the root, and every chunk owned by a regular file
+//! (not one whose content is the base layer's) and lying inside its size.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -177,6 +177,11 @@ pub fn fsck(image: &Image) -> Result<FsckSummary, FsckError> {
         if rec.kind != FileKind::Regular {
             p.add(format!(
                 "chunk {index} belongs to {ino}, which is not a regular file"
+            ));
+        }
+        if rec.base.is_some() {
+            p.add(format!(
+                "chunk {index} belongs to {ino}, whose content is the base layer's"
             ));
         }
         let start = index.saturating_mul(CHUNK_SIZE as u64);

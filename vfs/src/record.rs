@@ -72,7 +72,14 @@ pub struct InodeRecord {
     pub parent: Option<Ino>,
     /// For a symbolic link, its target.
     pub target: Vec<u8>,
+    /// For a regular file whose content is a blob of the read-only base
+    /// layer (the root image), that blob: the store holds no chunk of it
+    /// until the file is changed (see [`crate::Vfs::attach_base`]).
+    pub base: Option<BlobId>,
 }
+
+/// The name of a blob of the base layer (its caller-chosen hash).
+pub type BlobId = [u8; 32];
 
 /// The key of a directory entry: the directory's inode and the entry's name.
 pub type DirentKey = (Ino, Vec<u8>);

@@ -20,6 +20,15 @@ fn sample() -> InodeRecord {
         version: 7,
         parent: None,
         target: Vec::new(),
+        base: None,
+    }
+}
+
+/// A file whose content is a blob of the base layer.
+fn base_backed() -> InodeRecord {
+    InodeRecord {
+        base: Some([0x5a; 32]),
+        ..sample()
     }
 }
 
@@ -34,9 +43,10 @@ proptest! {
 
     #[test]
     fn mutated_records_decode_to_errors_or_valid_records(
-        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6)
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+        base in any::<bool>(),
     ) {
-        let mut bytes = sample().encode();
+        let mut bytes = if base { base_backed() } else { sample() }.encode();
         for (at, value) in flips {
             let i = at.index(bytes.len());
             bytes[i] = value;

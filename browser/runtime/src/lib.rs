@@ -157,6 +157,9 @@ pub async fn boot(
             .filter(|l| !l.is_empty())
             .map(String::from)
             .collect(),
+        // The image comes from Cache Storage at every boot: IndexedDB
+        // keeps only what the user changes.
+        base_layer: true,
     };
     image::install_userland(volume.vfs(), &userland)
         .map_err(|e| error("installing the userland", &e))?;
