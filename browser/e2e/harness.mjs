@@ -33,6 +33,11 @@ export async function launch() {
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 }
 
+/** A browser whose profile lives in `dir`: one context, kept on disk. */
+export async function launchWithProfile(dir) {
+  return chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: FLAGS });
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it returns a truthy value, or fails saying `what`. */

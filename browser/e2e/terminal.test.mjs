@@ -2,9 +2,12 @@
 // processes, persistence across reloads, reset, and a second tab.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, Shell, until } from './harness.mjs';
+import { serve, launch, launchWithProfile, Shell, until } from './harness.mjs';
 
 let server;
 let browser;
@@ -162,6 +165,40 @@ test('the image is a read-only base layer: IndexedDB keeps only what changes', a
     const again = await Shell.open(shell.page, server.url);
     assert.equal(await again.run('cmp ~/part /bin/busybox 2>&1 | grep -c EOF; wc -c < /bin/busybox'), `1\n${busybox}`);
   });
+});
+
+test('a full disk is said once, the shell works on, and saving resumes once there is room', async (t) => {
+  // Chromium's quota is a share of the profile's disk: a 64 MiB one fills
+  // up for real. Mounting it needs the privilege to; without, this is skipped.
+  const disk = mkdtempSync(join(tmpdir(), 'wasmux-small-disk-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', disk], { stdio: 'ignore' });
+  } catch {
+    rmSync(disk, { recursive: true });
+    t.skip('mounting a small tmpfs for the profile is not permitted here');
+    return;
+  }
+  const context = await launchWithProfile(join(disk, 'profile'));
+  try {
+    const shell = await Shell.open(await context.newPage(), server.url);
+    const said = async () => (await shell.screen()).split('storage quota is exhausted').length - 1;
+    await shell.run('dd if=/dev/urandom of=big bs=1048576 count=40 2>/dev/null; sync');
+    await until('the full disk to be said', async () => (await said()) > 0);
+    assert.match(await shell.page.textContent('#storage'), /storage FULL/);
+    // The shell works on (the changes are kept in memory), and is told once.
+    assert.equal(await shell.run('wc -c < big'), String(40 << 20));
+    assert.equal(await said(), 1);
+    // With the file gone, the next commit goes through.
+    await shell.run('rm big; echo small > note; sync');
+    await until('saving to resume', async () => /^storage: /.test(await shell.page.textContent('#storage')));
+    await shell.page.reload();
+    const again = await Shell.open(shell.page, server.url);
+    assert.equal(await again.run('cat note; [ -e big ] || echo gone'), 'small\ngone');
+  } finally {
+    await context.close();
+    execFileSync('umount', [disk]);
+    rmSync(disk, { recursive: true });
+  }
 });
 
 test('reset restores the pristine image', async () => {

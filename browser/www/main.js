@@ -64,12 +64,20 @@ async function showStorage() {
   if (!navigator.storage?.estimate) return;
   const { usage, quota } = await navigator.storage.estimate();
   const persisted = await navigator.storage.persisted?.();
+  if (storageFailing) return;
   status.set(status.storage, `storage: ${mib(usage)} of ${mib(quota)}${persisted ? ', persistent' : ''}`);
 }
 let storageTimer = null;
 const showStorageSoon = () => {
   clearTimeout(storageTimer);
   storageTimer = setTimeout(() => showStorage().catch(() => {}), 1000);
+};
+// A failing store's state stays on the status line until a commit succeeds.
+let storageFailing = false;
+const showStorageFailure = (text) => {
+  storageFailing = true;
+  clearTimeout(storageTimer);
+  status.set(status.storage, text, 'error');
 };
 
 function startKernel(resolveReady, rejectReady) {
@@ -100,13 +108,17 @@ function startKernel(resolveReady, rejectReady) {
         api.state = 'exited';
         term.write(`\r\n\x1b[2m[the shell exited with status ${msg.status}; reload the page for a new one]\x1b[0m\r\n`);
         break;
-      case 'stored': status.set(status.storage, status.storage.textContent.replace(/ \(.*\)$/, '')); showStorageSoon(); break;
+      case 'stored':
+        storageFailing = false;
+        status.set(status.storage, status.storage.textContent.replace(/ \(.*\)$/, ''));
+        showStorageSoon();
+        break;
       case 'storage-full':
-        status.set(status.storage, `storage FULL: changes are not being saved (${msg.detail})`, 'error');
+        showStorageFailure(`storage FULL: changes are not being saved (${msg.detail})`);
         term.write(`\r\n\x1b[31mwasmux: the browser's storage quota is exhausted; recent changes are kept in memory only. Free space (delete files) to save them.\x1b[0m\r\n`);
         break;
       case 'storage-error':
-        status.set(status.storage, `storage error: ${msg.detail}`, 'error');
+        showStorageFailure(`storage error: ${msg.detail}`);
         break;
       case 'error':
         api.state = 'failed';

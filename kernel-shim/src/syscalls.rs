@@ -60,6 +60,7 @@ use wasmer::{
     TypedFunction,
 };
 use wasmer_wasix::runtime::{InstantiationHook, InstantiationState};
+use wasmer_wasix::FsError;
 use wasmux_vfs::{Cred, Errno, FileKind, Ino, SetAttr, SetTime, Stat, Timespec, Vfs};
 
 use crate::mounts::MountTable;
@@ -455,7 +456,10 @@ fn sync(ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {
             Ok(()) => 0,
             Err(error) => {
                 tracing::warn!(%error, "sync failed");
-                Errno::Io.code()
+                match error {
+                    FsError::StorageFull => Errno::NoSpc.code(),
+                    _ => Errno::Io.code(),
+                }
             }
         },
         None => 0,

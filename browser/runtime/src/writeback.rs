@@ -1,8 +1,10 @@
 //! Write-back in the browser: an asynchronous task on the kernel worker's
 //! event loop owns the root [`Volume`] and commits its dirty records every
 //! [`INTERVAL`], at once when asked (`fsync` from a process, the page being
-//! hidden), and tells the page when a commit fails (a full quota is the
-//! user's to know, and the changes stay dirty for the next try).
+//! hidden), and tells the page when commits start failing, or fail for
+//! another reason, and when they succeed again (a full quota is the user's
+//! to know, once, and the changes stay dirty for the next try). A process
+//! waiting in `fsync` gets ENOSPC for a full quota, EIO for anything else.
 
 use std::future::Future;
 use std::sync::mpsc;
@@ -21,7 +23,7 @@ use wasmux_vfs::{StoreError, Volume};
 pub const INTERVAL: Duration = Duration::from_millis(500);
 
 /// A request for a commit, with where to say it is done (if anyone waits).
-type Request = Option<mpsc::Sender<Result<(), String>>>;
+type Request = Option<mpsc::Sender<Result<(), FsError>>>;
 
 /// Asks the write-back task for a commit.
 #[derive(Debug, Clone)]
@@ -44,10 +46,7 @@ impl SyncRequest for Syncer {
         self.requests
             .unbounded_send(Some(reply))
             .map_err(|_| FsError::IOError)?;
-        match answer.recv() {
-            Ok(Ok(())) => Ok(()),
-            _ => Err(FsError::IOError),
-        }
+        answer.recv().unwrap_or(Err(FsError::IOError))
     }
 }
 
@@ -65,7 +64,8 @@ async fn run(
     mut inbox: UnboundedReceiver<Request>,
     page: js_sys::Function,
 ) {
-    let mut failing = false;
+    // What the page was last told of a failure, if commits are failing.
+    let mut failing: Option<&'static str> = None;
     loop {
         let request = match select(inbox.next(), Box::pin(crate::timer(INTERVAL))).await {
             Either::Left((Some(request), _)) => request,
@@ -74,22 +74,27 @@ async fn run(
         };
         let result = volume.flush().await;
         match &result {
-            Ok(stats) if failing || stats.records > 0 => {
-                failing = false;
+            Ok(stats) if failing.is_some() || stats.records > 0 => {
+                failing = None;
                 tell(&page, "stored", &JsValue::from_f64(stats.generation as f64));
             }
             Ok(_) => {}
             Err(e) => {
-                failing = true;
                 let kind = match e {
                     StoreError::Full(_) => "storage-full",
                     _ => "storage-error",
                 };
-                tell(&page, kind, &JsValue::from_str(&e.to_string()));
+                if failing != Some(kind) {
+                    failing = Some(kind);
+                    tell(&page, kind, &JsValue::from_str(&e.to_string()));
+                }
             }
         }
         if let Some(reply) = request {
-            let _ = reply.send(result.map(drop).map_err(|e| e.to_string()));
+            let _ = reply.send(result.map(drop).map_err(|e| match e {
+                StoreError::Full(_) => FsError::StorageFull,
+                _ => FsError::IOError,
+            }));
         }
     }
 }
