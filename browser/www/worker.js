@@ -11,6 +11,7 @@ function run(msg, { module, memory } = {}) {
     // A trap or panic ends this job only; the worker stays usable.
     console.error(`wasmux worker ${self.name}: job failed:`, e, e && e.stack);
   }
+  if (++jobs % JOBS_PER_COLLECTION === 0) collectSoon();
   postMessage({ kind: 'idle' });
 }
 
@@ -53,6 +54,29 @@ const intoGuest = (f) => function (...args) {
   }
 };
 
+// V8 reserves ~10 GiB of address space for each WebAssembly memory and lets
+// a renderer reserve about a TiB in all: a hundred memories or so. A shared
+// memory is freed only once every isolate that held it has collected its
+// wrapper, and a worker that allocates little JavaScript (a shell forking in
+// a loop, an idle worker) collects rarely: ended processes' memories pile up
+// until no new one can be made. So after every few forks, and every few
+// jobs, the worker tells V8 it is short of memory: a large ArrayBuffer,
+// never touched (so never really allocated), raises V8's count of external
+// memory past the point where it collects at once. (Each worker then holds
+// a few ended processes' memories at most.)
+const FORKS_PER_COLLECTION = 16;
+const JOBS_PER_COLLECTION = 4;
+let forks = 0;
+let jobs = 0;
+function collectSoon() {
+  new ArrayBuffer(256 << 20);
+}
+const countingForks = (f) => function (...args) {
+  const result = f.apply(this, args);
+  if (++forks % FORKS_PER_COLLECTION === 0) collectSoon();
+  return result;
+};
+
 const wrapFunctions = (object, wrap) => Object.fromEntries(Object.entries(object)
   .map(([name, value]) => [name, typeof value === 'function' ? wrap(value) : value]));
 
@@ -62,6 +86,7 @@ function watchGuestInstances() {
   function GuestInstance(module, imports = {}) {
     const wrapped = Object.fromEntries(Object.entries(imports)
       .map(([namespace, fields]) => [namespace, wrapFunctions(fields, intoRuntime)]));
+    if (wrapped.wasix_32v1?.proc_fork) wrapped.wasix_32v1.proc_fork = countingForks(wrapped.wasix_32v1.proc_fork);
     const instance = new Instance(module, wrapped);
     Object.defineProperty(instance, 'exports', {
       value: Object.freeze(wrapFunctions(instance.exports, intoGuest)),
