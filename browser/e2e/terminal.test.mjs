@@ -196,7 +196,8 @@ test('a full disk is said once, the shell works on, and saving resumes once ther
     assert.equal(await again.run('cat note; [ -e big ] || echo gone'), 'small\ngone');
   } finally {
     await context.close();
-    execFileSync('umount', [disk]);
+    // Lazily: a process of the browser still closing must not fail the test.
+    execFileSync('umount', ['-l', disk]);
     rmSync(disk, { recursive: true });
   }
 });
