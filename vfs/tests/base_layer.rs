@@ -24,6 +24,13 @@ fn read_all(v: &Vfs, path: &str) -> VfsResult<Vec<u8>> {
     Ok(buf)
 }
 
+/// Makes `path` the base layer's blob [`BLOB`], holding `bytes`.
+fn base_file(vol: &Volume<Arc<MemoryStore>>, path: &str, bytes: &[u8]) -> Ino {
+    vol.vfs()
+        .write_base_file(&Cred::root(), path.as_bytes(), BLOB, bytes, 0o755)
+        .unwrap()
+}
+
 /// How many content bytes the store holds.
 fn stored_bytes(store: &MemoryStore) -> usize {
     store
@@ -40,10 +47,7 @@ fn a_base_file_is_stored_as_a_record_and_read_from_its_blob() {
     let store = Arc::new(MemoryStore::new());
     let bytes = content(3 * CHUNK_SIZE + 17);
     let mut vol = mount(&store);
-    let ino = vol
-        .vfs()
-        .write_base_file(&Cred::root(), b"/prog", BLOB, &bytes, 0o755)
-        .unwrap();
+    let ino = base_file(&vol, "/prog", &bytes);
     assert_eq!(vol.vfs().base_of(ino).unwrap(), Some(BLOB));
     assert_eq!(read_all(vol.vfs(), "/prog").unwrap(), bytes);
     pollster::block_on(vol.flush()).unwrap();
@@ -71,13 +75,8 @@ fn the_first_change_copies_the_content_up() {
     let store = Arc::new(MemoryStore::new());
     let bytes = content(2 * CHUNK_SIZE + 5);
     let mut vol = mount(&store);
-    let ino = vol
-        .vfs()
-        .write_base_file(&Cred::root(), b"/a", BLOB, &bytes, 0o644)
-        .unwrap();
-    vol.vfs()
-        .write_base_file(&Cred::root(), b"/b", BLOB, &bytes, 0o644)
-        .unwrap();
+    let ino = base_file(&vol, "/a", &bytes);
+    base_file(&vol, "/b", &bytes);
     pollster::block_on(vol.flush()).unwrap();
     vol.vfs().write(ino, 1, b"XY").unwrap();
     assert_eq!(vol.vfs().base_of(ino).unwrap(), None);
@@ -111,9 +110,7 @@ fn a_new_blob_replaces_the_content_and_the_stored_chunks() {
     pollster::block_on(vol.flush()).unwrap();
     assert!(stored_bytes(&store) > 0);
     let newer = content(100);
-    vol.vfs()
-        .write_base_file(&Cred::root(), b"/prog", BLOB, &newer, 0o755)
-        .unwrap();
+    base_file(&vol, "/prog", &newer);
     pollster::block_on(vol.unmount()).unwrap();
     assert_eq!(stored_bytes(&store), 0);
     let vol = mount(&store);
@@ -125,10 +122,7 @@ fn a_new_blob_replaces_the_content_and_the_stored_chunks() {
 fn fsck_refuses_stored_chunks_of_a_base_file() {
     let store = Arc::new(MemoryStore::new());
     let vol = mount(&store);
-    let ino = vol
-        .vfs()
-        .write_base_file(&Cred::root(), b"/prog", BLOB, &content(10), 0o755)
-        .unwrap();
+    let ino = base_file(&vol, "/prog", &content(10));
     pollster::block_on(vol.unmount()).unwrap();
     let mut image = store.snapshot().unwrap();
     assert!(fsck(&image).is_ok());

@@ -143,9 +143,15 @@ pub fn is_scheduler() -> bool {
 /// for the workers it starts (see [`crate::modules`]).
 pub fn share_with_scheduler(compiled: js_sys::Array, ptr: u32) {
     let msg = message("compiled");
-    set(&msg, "modules", &compiled);
-    set(&msg, "modulesPtr", &ptr.into());
+    set_modules(&msg, &compiled, ptr);
     to_scheduler(msg);
+}
+
+/// Puts shared modules ([`crate::modules::adopt_modules`]'s arguments) in a
+/// message.
+fn set_modules(msg: &Object, compiled: &js_sys::Array, ptr: u32) {
+    set(msg, "modules", compiled);
+    set(msg, "modulesPtr", &ptr.into());
 }
 
 /// Sends a message to the scheduler: directly in the kernel's worker,
@@ -573,8 +579,7 @@ impl Scheduler {
         set(&init, "memory", &wasm_bindgen::memory());
         set(&init, "id", &id.into());
         if let Some((compiled, ptr)) = crate::modules::shared_with_new_worker() {
-            set(&init, "modules", &compiled);
-            set(&init, "modulesPtr", &ptr.into());
+            set_modules(&init, &compiled, ptr);
         }
         worker.post_message(&init)?;
         Ok((id, worker))
