@@ -7,6 +7,7 @@
 //! errors.
 
 mod bench;
+mod conformance;
 mod console;
 mod fs_cmd;
 mod serve;
@@ -63,6 +64,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Serve the browser terminal (the page, its runtime and the root image).
     Serve(serve::ServeArgs),
+    /// Run the conformance suite on a backend and compare with its baseline.
+    Conformance(conformance::ConformanceArgs),
     /// Work on the root filesystem from the host.
     Fs {
         #[command(subcommand)]
@@ -78,12 +81,17 @@ fn default_root() -> PathBuf {
     base.join("wasmux")
 }
 
-fn module_cache_dir() -> PathBuf {
+/// wasmux's cache directory (`$XDG_CACHE_HOME/wasmux`).
+pub fn cache_dir() -> PathBuf {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
         .unwrap_or_else(|| PathBuf::from("."));
-    base.join("wasmux").join("modules")
+    base.join("wasmux")
+}
+
+fn module_cache_dir() -> PathBuf {
+    cache_dir().join("modules")
 }
 
 pub fn store_path(root: &std::path::Path) -> PathBuf {
@@ -204,6 +212,8 @@ fn dispatch(command: Command, session: &Session) -> anyhow::Result<ExitCode> {
         Command::Fs { command } => fs_cmd::run(command, &store_path(&session.root)),
         Command::Bench(args) => bench::run(args).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => serve::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Conformance(args) => conformance::run(args, session.userland.as_deref())
+            .map(|held| if held { ExitCode::SUCCESS } else { ExitCode::from(1) }),
     }
 }
 

@@ -95,6 +95,57 @@ fn failures_have_clear_messages_and_shell_statuses() {
 }
 
 #[test]
+fn conformance_names_its_backends_and_says_which_do_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = wasmux(dir.path(), &["conformance", "--backend", "bsd"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown backend is a usage error"
+    );
+    assert!(
+        text(&out.stderr).contains("fast-browser"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let suite = dir.path().join("suite");
+    std::fs::create_dir(&suite).unwrap();
+    let elsewhere = [
+        "conformance",
+        "--suite",
+        suite.to_str().unwrap(),
+        "--backend",
+        "linux",
+    ];
+    let out = wasmux(dir.path(), &elsewhere);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("not the conformance suite's directory"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    std::fs::write(suite.join("groups.txt"), "").unwrap();
+    let out = wasmux(
+        dir.path(),
+        &[
+            "conformance",
+            "--suite",
+            suite.to_str().unwrap(),
+            "--backend",
+            "full",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("full backend does not exist yet"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn import_and_export_round_trip_a_tree_with_modes() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
