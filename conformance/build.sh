@@ -10,7 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-out=${WASMUX_CONFORMANCE_OUT:-${XDG_CACHE_HOME:-$HOME/.cache}/wasmux/conformance/build}
+out=${WASMUX_CONFORMANCE_OUT:-${WASMUX_CACHE:-$HOME/.cache/wasmux}/conformance/build}
 mkdir -p "$out/linux" "$out/fast"
 
 toolchain=$(bash "$repo/userland/compat/build.sh" | tail -n 1)

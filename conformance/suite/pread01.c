@@ -22,6 +22,8 @@ void tst_run(void)
 	close(fd);
 	int p[2];
 	SAFE(pipe(p));
+	/* With a byte waiting, a pread that wrongly reads returns instead of blocking. */
+	SAFE(write(p[1], "x", 1));
 	TEST_ERR("pipe_pread", pread(p[0], b, 1, 0), ESPIPE);
 	TEST_ERR("pipe_pwrite", pwrite(p[1], b, 1, 0), ESPIPE);
 	close(p[0]);

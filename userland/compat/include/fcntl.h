@@ -15,6 +15,12 @@
 #define F_WRLCK 1
 #define F_UNLCK 2
 
+/* wasi-libc's O_CLOEXEC is 0, so a program could not ask for it; ours is a
+ * bit wasi-libc's open ignores, which the layer's open, pipe2 and dup3 turn
+ * into FD_CLOEXEC (WASIX's descriptor flag) once the descriptor exists. */
+#undef O_CLOEXEC
+#define O_CLOEXEC 0x00400000
+
 
 /* wasi-libc's fcntl knows F_GETFL/F_SETFL only; ours adds duplication,
  * close-on-exec and (always granted) advisory locks. */

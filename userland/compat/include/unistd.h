@@ -8,6 +8,14 @@
 #include_next <unistd.h>
 #include <sys/types.h>
 
+/* lseek's SEEK_DATA and SEEK_HOLE (Linux's values): the layer's lseek
+ * answers them treating the whole file as data, as Linux's filesystems
+ * without hole tracking do. */
+#ifndef SEEK_DATA
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+#endif
+
 int pipe(int fds[2]);
 int pipe2(int fds[2], int flags);
 int dup(int fd);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <termios.h>
 #include <unistd.h>
 #include <wasi/api.h>
@@ -39,6 +40,10 @@ int pipe(int fds[2]) { return pipe2(fds, 0); }
 
 int pipe2(int fds[2], int flags)
 {
+    if (flags & ~(O_CLOEXEC | O_NONBLOCK)) {
+        errno = EINVAL;
+        return -1;
+    }
     uint32_t r, w;
     int err = wasix_fd_pipe(&r, &w);
     if (err) {
@@ -48,6 +53,10 @@ int pipe2(int fds[2], int flags)
     if (flags & O_NONBLOCK) {
         fcntl((int)r, F_SETFL, O_NONBLOCK);
         fcntl((int)w, F_SETFL, O_NONBLOCK);
+    }
+    if (flags & O_CLOEXEC) {
+        __wasmux_fcntl((int)r, F_SETFD, FD_CLOEXEC);
+        __wasmux_fcntl((int)w, F_SETFD, FD_CLOEXEC);
     }
     fds[0] = (int)r;
     fds[1] = (int)w;
@@ -78,7 +87,11 @@ int dup(int fd) { return dup_at_least(fd, 0, 0); }
  * is `to` (the program is single-threaded: nothing takes it in between). */
 int dup3(int fd, int to, int flags)
 {
-    if (fd == to || to < 0) {
+    if (to < 0) {
+        errno = EBADF;
+        return -1;
+    }
+    if (fd == to || (flags & ~O_CLOEXEC)) {
         errno = EINVAL;
         return -1;
     }
@@ -109,9 +122,10 @@ int dup3(int fd, int to, int flags)
         errno = EBUSY;
         return -1;
     }
-    /* wasi-libc's O_CLOEXEC is 0, so `flags` cannot ask for it; the new
-     * descriptor does not inherit close-on-exec, as dup2 requires. */
-    (void)flags;
+    /* The new descriptor does not inherit close-on-exec (dup2's rule);
+     * dup3 may ask for it. */
+    if (flags & O_CLOEXEC)
+        (void)__wasmux_fcntl(to, F_SETFD, FD_CLOEXEC);
     return to;
 }
 
@@ -298,10 +312,77 @@ static int is_stream(int fd)
 off_t __lseek(int fd, off_t offset, int whence);
 off_t(lseek)(int fd, off_t offset, int whence)
 {
+    if (whence == SEEK_DATA || whence == SEEK_HOLE) {
+        /* The whole file is data: the next data is here, the next hole at the end. */
+        off_t here = __lseek(fd, 0, SEEK_CUR);
+        off_t end = here < 0 ? -1 : __lseek(fd, 0, SEEK_END);
+        if (end < 0) {
+            if (errno != EBADF && is_stream(fd))
+                errno = ESPIPE;
+            return -1;
+        }
+        if (offset < 0 || offset >= end) {
+            (void)__lseek(fd, here, SEEK_SET);
+            errno = offset < 0 ? EINVAL : ENXIO;
+            return -1;
+        }
+        return __lseek(fd, whence == SEEK_DATA ? offset : end, SEEK_SET);
+    }
     off_t at = __lseek(fd, offset, whence);
     if (at < 0 && errno != EBADF && is_stream(fd))
         errno = ESPIPE;
     return at;
+}
+
+/* wasmer-wasix says EACCES (the descriptor lacks the right) where Linux
+ * says EBADF: reading a descriptor not open for reading, writing one not
+ * open for writing. pread and pwrite of a pipe, socket or terminal are
+ * ESPIPE on Linux; wasmer-wasix would read or write the stream. The link
+ * wraps the names. */
+static ssize_t io_result(ssize_t n)
+{
+    if (n < 0 && errno == EACCES)
+        errno = EBADF;
+    return n;
+}
+
+static int refuse_stream(int fd)
+{
+    if (!is_stream(fd))
+        return 0;
+    errno = ESPIPE;
+    return 1;
+}
+
+ssize_t __real_read(int fd, void *buf, size_t len);
+ssize_t __wrap_read(int fd, void *buf, size_t len) { return io_result(__real_read(fd, buf, len)); }
+ssize_t __real_write(int fd, const void *buf, size_t len);
+ssize_t __wrap_write(int fd, const void *buf, size_t len) { return io_result(__real_write(fd, buf, len)); }
+ssize_t __real_readv(int fd, const struct iovec *iov, int count);
+ssize_t __wrap_readv(int fd, const struct iovec *iov, int count) { return io_result(__real_readv(fd, iov, count)); }
+ssize_t __real_writev(int fd, const struct iovec *iov, int count);
+ssize_t __wrap_writev(int fd, const struct iovec *iov, int count) { return io_result(__real_writev(fd, iov, count)); }
+
+ssize_t __real_pread(int fd, void *buf, size_t len, off_t at);
+ssize_t __wrap_pread(int fd, void *buf, size_t len, off_t at)
+{
+    return refuse_stream(fd) ? -1 : io_result(__real_pread(fd, buf, len, at));
+}
+
+ssize_t __real_pwrite(int fd, const void *buf, size_t len, off_t at);
+ssize_t __wrap_pwrite(int fd, const void *buf, size_t len, off_t at)
+{
+    return refuse_stream(fd) ? -1 : io_result(__real_pwrite(fd, buf, len, at));
+}
+
+/* ftruncate of a descriptor not open for writing: Linux says EINVAL. */
+int __real_ftruncate(int fd, off_t length);
+int __wrap_ftruncate(int fd, off_t length)
+{
+    int r = __real_ftruncate(fd, length);
+    if (r < 0 && errno == EACCES)
+        errno = EINVAL;
+    return r;
 }
 
 /* wasi-libc's fstat gives a pipe no type at all (WASIX has no FIFO type):

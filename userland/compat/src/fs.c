@@ -131,18 +131,34 @@ static mode_t mode_argument(int flags, va_list ap)
     return (flags & O_CREAT) ? va_arg(ap, mode_t) : 0;
 }
 
+/* What open's flags ask beyond wasi-libc's open: close-on-exec, and a
+ * truncation that wasmer-wasix's own idea of the file's size hears about
+ * (it truncates the file but keeps the old size for O_APPEND writes, which
+ * then land after a gap of zeros). */
+static int opened(int fd, int flags)
+{
+    if (fd < 0)
+        return fd;
+    if (flags & O_CLOEXEC)
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+    if ((flags & O_TRUNC) && (flags & O_WRONLY))
+        (void)ftruncate(fd, 0);
+    return fd;
+}
+
 int __wrap_open(const char *path, int flags, ...)
 {
     va_list ap;
     va_start(ap, flags);
     mode_t mode = mode_argument(flags, ap);
     va_end(ap);
+    int plain = flags & ~O_CLOEXEC;
     if (!(flags & O_CREAT))
-        return __real_open(path, flags);
+        return opened(__real_open(path, plain), flags);
     wasmux_create_mode((int)(mode & 07777));
-    int fd = __real_open(path, flags, mode);
+    int fd = __real_open(path, plain, mode);
     wasmux_create_mode(-1);
-    return fd;
+    return opened(fd, flags);
 }
 
 int __wrap_openat(int dirfd, const char *path, int flags, ...)
@@ -151,12 +167,13 @@ int __wrap_openat(int dirfd, const char *path, int flags, ...)
     va_start(ap, flags);
     mode_t mode = mode_argument(flags, ap);
     va_end(ap);
+    int plain = flags & ~O_CLOEXEC;
     if (!(flags & O_CREAT))
-        return __real_openat(dirfd, path, flags);
+        return opened(__real_openat(dirfd, path, plain), flags);
     wasmux_create_mode((int)(mode & 07777));
-    int fd = __real_openat(dirfd, path, flags, mode);
+    int fd = __real_openat(dirfd, path, plain, mode);
     wasmux_create_mode(-1);
-    return fd;
+    return opened(fd, flags);
 }
 
 int __wrap_mkdir(const char *path, mode_t mode)

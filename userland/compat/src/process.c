@@ -88,6 +88,10 @@ static int try_reap(int pid, int *status)
 
 pid_t waitpid(pid_t pid, int *status, int options)
 {
+    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED)) {
+        errno = EINVAL;
+        return -1;
+    }
     for (;;) {
         int seen = wasmux_signal_wait(-1, 0);
         int any = 0;
