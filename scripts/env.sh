@@ -5,8 +5,9 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 mkdir -p "$CARGO_TARGET_DIR"
 # What the busybox userland's build needs (userland/busybox/build.sh): the
 # native linker, clang-19 + lld + llvm-ar for wasm32, wasi-libc and its
-# runtime, binaryen (asyncify), make and dpkg-dev (dpkg-source).
-USERLAND_PACKAGES=(gcc make clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 libclang-rt-19-dev binaryen dpkg-dev)
+# runtime, binaryen (asyncify), make and dpkg-dev (dpkg-source); gcc and
+# libc6-dev also build the conformance suite's Linux oracle.
+USERLAND_PACKAGES=(gcc libc6-dev make clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 libclang-rt-19-dev binaryen dpkg-dev)
 # What the browser needs: Debian's Chromium and its WebDriver (tests), patch
 # and curl (browser/patch-crates.sh).
 BROWSER_PACKAGES=(chromium chromium-driver patch curl)

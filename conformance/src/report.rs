@@ -288,18 +288,9 @@ impl SuiteDir {
     pub fn all_results(&self) -> Result<Vec<BackendResults>, ConformanceError> {
         let mut all = Vec::new();
         for kind in BackendKind::ALL {
+            // A backend never run has no file: read_json gives None.
             let name = format!("results/{}.json", kind.name());
-            if self.path.join(&name).exists() {
-                let results: Option<BackendResults> = Some(
-                    serde_json::from_str(&self.read_optional(&name)?).map_err(|e| {
-                        ConformanceError::Format {
-                            path: self.path.join(&name),
-                            message: e.to_string(),
-                        }
-                    })?,
-                );
-                all.extend(results);
-            }
+            all.extend(self.read_json::<Option<BackendResults>>(&name)?);
         }
         Ok(all)
     }
