@@ -31,13 +31,15 @@ awk '/^test result:/ { p += $4; f += $6; i += $8 }
      /^# pass / { p += $3 } /^# fail / { f += $3 } /^# skipped / { i += $3 }
      END { printf "\n%d passed, %d failed, %d skipped\n", p, f, i }' "$log"
 
-# The conformance suite on Linux (the oracle) and in fast mode, each held
-# to its recorded baseline (conformance/baseline.json).
+# The conformance suite on Linux (the oracle), in fast mode and in fast mode
+# in a tab, each held to its recorded baseline (conformance/baseline.json).
 echo "== conformance"
 programs=$(bash conformance/build.sh | tail -n 1)
 "$CARGO_TARGET_DIR/release/wasmux" conformance --backend linux --build "$programs" --deadline 60 || status=$?
 "$CARGO_TARGET_DIR/release/wasmux" --userland "$(dirname "$busybox")" \
   conformance --backend fast --build "$programs" --deadline 60 || status=$?
+"$CARGO_TARGET_DIR/release/wasmux" conformance --backend fast-browser --build "$programs" \
+  --site "$site" --deadline 60 || status=$?
 
 # busybox's own test suite, in wasmux and natively; fails below the floor.
 echo "== busybox testsuite"

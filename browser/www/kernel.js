@@ -1,7 +1,8 @@
 // The kernel's worker: loads the runtime and the root image, boots the
 // kernel (which schedules every process into workers of its own, see
-// runtime/src/tasks.rs), and relays between the page and the terminal.
-import init, { boot, terminal_input, terminal_resize, flush_soon } from './pkg/wasmux_browser.js';
+// runtime/src/tasks.rs), and relays between the page and the terminal, and
+// the page's requests (write a file, run a command; runtime/src/api.rs).
+import init, { boot, terminal_input, terminal_resize, flush_soon, write_file, run_command } from './pkg/wasmux_browser.js';
 import { THREAD_STACK_SIZE } from './threads.js';
 
 // Where the root image's files are kept once downloaded. File names carry
@@ -75,5 +76,22 @@ onmessage = (event) => {
     case 'input': terminal_input(msg.bytes); break;
     case 'resize': terminal_resize(msg.cols, msg.rows); break;
     case 'flush': flush_soon(); break;
+    case 'request': answer(msg); break;
   }
 };
+
+// A request of the page's API: `{id, op, ...}` answered by `{kind: 'reply',
+// id, value}` or `{kind: 'reply', id, error}`.
+const operations = {
+  writeFile: ({ path, bytes }) => write_file(path, bytes),
+  run: ({ argv, cwd }) => run_command(argv, cwd || ''),
+};
+function answer({ id, op, ...args }) {
+  const operation = operations[op];
+  const result = operation ? Promise.resolve().then(() => operation(args))
+    : Promise.reject(new Error(`no such request: ${op}`));
+  result.then(
+    (value) => toPage({ kind: 'reply', id, value }),
+    (e) => toPage({ kind: 'reply', id, error: String(e && e.message || e) }),
+  );
+}

@@ -45,9 +45,39 @@ const mib = (n) => `${(n / (1 << 20)).toFixed(1)} MiB`;
 let booted = false;
 let kernel = null;
 
-// For scripts and tests: the terminal, a promise of the prompt, and reset.
-const api = { term, ready: null, reset, state: 'starting' };
+// For scripts and tests: the terminal, a promise of the prompt, reset, and
+// requests to the kernel once it is ready:
+//   await wasmux.fs.writeFile('/tmp/a', bytes)   (a Uint8Array or a string)
+//   await wasmux.run(['ls', '-l'], { cwd: '/tmp' })  → {status, stdout, stderr}
+const api = {
+  term, ready: null, reset, state: 'starting',
+  fs: {
+    writeFile: (path, data) => request('writeFile', {
+      path, bytes: typeof data === 'string' ? new TextEncoder().encode(data) : data,
+    }),
+  },
+  run: (argv, { cwd } = {}) => request('run', { argv, cwd }),
+};
 window.wasmux = api;
+
+// Requests waiting for the kernel's reply, by id.
+const pending = new Map();
+let nextRequest = 1;
+async function request(op, args) {
+  await api.ready;
+  const id = nextRequest++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    kernel.postMessage({ kind: 'request', id, op, ...args });
+  });
+}
+function settle({ id, value, error }) {
+  const waiting = pending.get(id);
+  if (!waiting) return;
+  pending.delete(id);
+  if (error === undefined) waiting.resolve(value);
+  else waiting.reject(new Error(error));
+}
 
 function progressLine(msg) {
   const what = {
@@ -120,6 +150,7 @@ function startKernel(resolveReady, rejectReady) {
       case 'storage-error':
         showStorageFailure(`storage error: ${msg.detail}`);
         break;
+      case 'reply': settle(msg); break;
       case 'error':
         api.state = 'failed';
         status.set(status.boot, 'boot failed', 'error');

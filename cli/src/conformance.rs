@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use wasmux_conformance::{
-    run_suite, Backend, BackendKind, FastBackend, LinuxBackend, SuiteDir, Verdict,
+    rerun, run_suite, Backend, BackendKind, BrowserSetup, FastBackend, FastBrowserBackend,
+    LinuxBackend, SuiteDir, Verdict,
 };
 
 #[derive(clap::Args)]
@@ -22,6 +23,9 @@ pub struct ConformanceArgs {
     /// The suite's directory in the checkout (groups, limitations, baseline, report).
     #[arg(long, value_name = "DIR", default_value = "conformance")]
     suite: PathBuf,
+    /// fast-browser: the built site (browser/build.sh's output).
+    #[arg(long, value_name = "DIR")]
+    site: Option<PathBuf>,
     /// How long one program may take.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     deadline: u64,
@@ -51,16 +55,22 @@ pub fn run(args: ConformanceArgs, userland: Option<&std::path::Path>) -> anyhow:
             let wasmux = std::env::current_exe().context("finding the wasmux command")?;
             Box::new(FastBackend::new(&build, &wasmux, userland)?)
         }
-        BackendKind::FastBrowser => bail!(
-            "the fast-browser backend does not exist yet: the suite runs natively (linux, fast) only"
-        ),
+        BackendKind::FastBrowser => {
+            let setup = BrowserSetup {
+                node: "node".into(),
+                driver: suite.path.join("browser.mjs"),
+                site: args.site.unwrap_or_else(|| crate::cache_dir().join("site")),
+                wasmux: std::env::current_exe().context("finding the wasmux command")?,
+            };
+            Box::new(FastBrowserBackend::new(&build, &setup)?)
+        }
         BackendKind::Full => {
             bail!("the full backend does not exist yet: full mode (v86) is not built")
         }
     };
     let groups = suite.groups()?;
     let deadline = Duration::from_secs(args.deadline);
-    let results = run_suite(backend.as_ref(), &groups, deadline, |program| {
+    let mut results = run_suite(backend.as_ref(), &groups, deadline, |program| {
         let count = |v| program.cases.iter().filter(|c| c.verdict == v).count();
         println!(
             "{:<16} {:>3} TPASS {:>3} TCONF {:>3} TFAIL {:>3} TBROK",
@@ -71,6 +81,33 @@ pub fn run(args: ConformanceArgs, userland: Option<&std::path::Path>) -> anyhow:
             count(Verdict::Broken)
         );
     });
+    let mut baseline = suite.baseline()?;
+    let mut comparison = baseline.compare(&results);
+    if !args.update_baseline && !comparison.regressions.is_empty() {
+        // A second look before calling it a regression: a case that passes
+        // again is flaky (and said so), one that fails again is not.
+        let mut programs: Vec<String> = comparison
+            .regressions
+            .iter()
+            .filter_map(|(id, _, _)| id.split_once('/').map(|(p, _)| p.to_string()))
+            .collect();
+        programs.sort();
+        programs.dedup();
+        println!("\nregressions: running {} again", programs.join(", "));
+        rerun(backend.as_ref(), &groups, deadline, &mut results, &programs);
+        let second = baseline.compare(&results);
+        let now = results.verdicts();
+        for (id, _, first) in &comparison.regressions {
+            if !second.regressions.iter().any(|(again, _, _)| again == id) {
+                println!(
+                    "FLAKY {id}: {} in the first run, {} in the second",
+                    label(first),
+                    label(&now.get(id).copied())
+                );
+            }
+        }
+        comparison = second;
+    }
     let tally = results.tally();
     println!(
         "\n{}: {} cases: {} TPASS, {} TCONF, {} TFAIL, {} TBROK",
@@ -82,14 +119,12 @@ pub fn run(args: ConformanceArgs, userland: Option<&std::path::Path>) -> anyhow:
         tally.broken
     );
     suite.save_results(&results)?;
-    let mut baseline = suite.baseline()?;
     let held = if args.update_baseline {
         baseline.record(&results);
         suite.save_baseline(&baseline)?;
         println!("baseline for {} recorded", results.backend);
         true
     } else {
-        let comparison = baseline.compare(&results);
         for (id, was, is) in &comparison.progressions {
             println!(
                 "better than the baseline: {id}: {} -> {}",
@@ -102,7 +137,6 @@ pub fn run(args: ConformanceArgs, userland: Option<&std::path::Path>) -> anyhow:
             println!("{added} cases are not in the baseline yet (--update-baseline records them)");
         }
         for (id, was, is) in &comparison.regressions {
-            let label = |v: &Option<Verdict>| v.map(|v| v.label()).unwrap_or("absent");
             println!("REGRESSION {id}: {} -> {}", label(was), label(is));
         }
         comparison.regressions.is_empty()
@@ -111,4 +145,9 @@ pub fn run(args: ConformanceArgs, userland: Option<&std::path::Path>) -> anyhow:
     suite.write_report(&posix)?;
     println!("report: {}", suite.path.join("REPORT.md").display());
     Ok(held)
+}
+
+/// A verdict's name, or `absent` for a case that did not report.
+fn label(verdict: &Option<Verdict>) -> &'static str {
+    verdict.map(|v| v.label()).unwrap_or("absent")
 }

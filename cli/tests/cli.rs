@@ -143,6 +143,32 @@ fn conformance_names_its_backends_and_says_which_do_not_exist() {
         "{}",
         text(&out.stderr)
     );
+
+    // The browser backend needs a built site, and says so.
+    let build = dir.path().join("build");
+    std::fs::create_dir_all(build.join("fast")).unwrap();
+    std::fs::write(build.join("fast/open01.wasm"), b"\0asm").unwrap();
+    std::fs::write(suite.join("browser.mjs"), "").unwrap();
+    let out = wasmux(
+        dir.path(),
+        &[
+            "conformance",
+            "--suite",
+            suite.to_str().unwrap(),
+            "--backend",
+            "fast-browser",
+            "--build",
+            build.to_str().unwrap(),
+            "--site",
+            dir.path().join("no-site").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no-site does not exist (build it with browser/build.sh)"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -1,14 +1,15 @@
-//! Where the programs run: each backend turns a program's name into a
-//! command whose standard output carries the case lines.
+//! Where the programs run: each backend runs a program by name and returns
+//! what it printed and how it ended.
 //!
 //! - `linux`: the natively built programs, on the host kernel (the oracle);
-//! - `fast`: the WASIX builds, each run by `wasmux run` over a fresh root.
+//! - `fast`: the WASIX builds, each run by `wasmux run` over a fresh root;
+//! - `fast-browser`: the same WASIX builds in a wasmux tab of headless
+//!   Chromium, through the page's API (`browser.mjs` drives the tab).
 //!
-//! Both run every program as the same unprivileged user (uid 1000, like
+//! All run every program as the same unprivileged user (uid 1000, like
 //! fast mode's user), from `/tmp`, with a small fixed environment, so that a
 //! difference between them is a difference of the systems, not of the
-//! setups. The browser and full-mode backends are not command-per-program:
-//! [`Backend::parse`] names them and says they are not available here.
+//! setups. Full mode has no backend yet: [`BackendKind`] names it.
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
@@ -63,20 +64,19 @@ pub struct RawRun {
     pub ending: Ending,
 }
 
-/// A backend that runs one program per command.
+/// A place to run the suite's programs.
 pub trait Backend {
     fn kind(&self) -> BackendKind;
     /// The programs this backend has, by name, sorted; with the build error
     /// of those that exist in source but not for this backend.
     fn programs(&self) -> Vec<(String, Option<String>)>;
-    /// The command that runs `program`.
-    fn command(&self, program: &str) -> Command;
+    /// Runs `program`, stopping it after `deadline`.
+    fn run(&self, program: &str, deadline: Duration) -> RawRun;
 }
 
-/// Runs one program with a deadline, in its own process group (its forked
+/// Runs one command with a deadline, in its own process group (its forked
 /// children go with it when it is killed or ends).
-pub fn run_program(backend: &dyn Backend, program: &str, deadline: Duration) -> RawRun {
-    let mut command = backend.command(program);
+fn run_command(mut command: Command, deadline: Duration) -> RawRun {
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -144,7 +144,7 @@ fn kill_group(child: &Child) {
 
 /// Lists the built programs of a backend's directory: `NAME` + `suffix`
 /// files, and `NAME.error` files for those that failed to build.
-fn list_programs(dir: &Path, suffix: &str) -> Vec<(String, Option<String>)> {
+pub(crate) fn list_programs(dir: &Path, suffix: &str) -> Vec<(String, Option<String>)> {
     let mut found = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return found;
@@ -245,11 +245,11 @@ impl Backend for LinuxBackend {
         self.programs.clone()
     }
 
-    fn command(&self, program: &str) -> Command {
+    fn run(&self, program: &str, deadline: Duration) -> RawRun {
         let mut command = Command::new(self.staging.path().join(program));
         fixed_environment(&mut command);
         as_test_user(&mut command);
-        command
+        run_command(command, deadline)
     }
 }
 
@@ -322,12 +322,12 @@ impl Backend for FastBackend {
         self.programs.clone()
     }
 
-    fn command(&self, program: &str) -> Command {
+    fn run(&self, program: &str, deadline: Duration) -> RawRun {
         let mut command = self.wasmux_command();
         command
             .env("WASMUX_LOG", "error")
             .args(["run", "--cwd", "/tmp"])
             .arg(format!("/conformance/{program}"));
-        command
+        run_command(command, deadline)
     }
 }

@@ -9,15 +9,15 @@
 //! `wasmux conformance` subcommand is its front end.
 
 mod backend;
+mod browser;
 mod outcome;
 mod report;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use backend::{
-    run_program, Backend, BackendKind, FastBackend, LinuxBackend, RawRun, TEST_GID, TEST_UID,
-};
+pub use backend::{Backend, BackendKind, FastBackend, LinuxBackend, RawRun, TEST_GID, TEST_UID};
+pub use browser::{BrowserSetup, FastBrowserBackend};
 pub use outcome::{end_case, parse_cases, Case, Ending, Verdict, END_CASE};
 pub use report::{
     BackendResults, Baseline, Comparison, Groups, Limitations, ProgramResult, SuiteDir,
@@ -56,31 +56,67 @@ pub fn run_suite(
     deadline: Duration,
     mut progress: impl FnMut(&ProgramResult),
 ) -> BackendResults {
-    let mut programs = Vec::new();
-    for (name, build_error) in backend.programs() {
-        let run = match build_error {
-            Some(why) => RawRun {
-                stdout: String::new(),
-                stderr: String::new(),
-                ending: Ending::NotBuilt(why),
-            },
-            None => run_program(backend, &name, deadline),
-        };
-        let mut cases = parse_cases(&run.stdout);
-        if let Some(end) = end_case(&cases, &run.ending, &run.stderr) {
-            cases.push(end);
-        }
-        let result = ProgramResult {
-            group: groups.group_of(&name).to_string(),
-            program: name,
-            ending: run.ending,
-            cases,
-        };
-        progress(&result);
-        programs.push(result);
-    }
+    let programs = backend
+        .programs()
+        .into_iter()
+        .map(|(name, build_error)| {
+            let result = run_one(backend, groups, name, build_error, deadline);
+            progress(&result);
+            result
+        })
+        .collect();
     BackendResults {
         backend: backend.kind().name().to_string(),
         programs,
+    }
+}
+
+/// Runs the named programs of `results` again and puts their new results
+/// in place of the old: the second look at a case that regressed, which
+/// tells a flaky case (that passes again) from a broken one.
+pub fn rerun(
+    backend: &dyn Backend,
+    groups: &Groups,
+    deadline: Duration,
+    results: &mut BackendResults,
+    names: &[String],
+) {
+    let built: std::collections::BTreeMap<String, Option<String>> =
+        backend.programs().into_iter().collect();
+    for program in results.programs.iter_mut() {
+        if !names.contains(&program.program) {
+            continue;
+        }
+        if let Some(build_error) = built.get(&program.program) {
+            let name = program.program.clone();
+            *program = run_one(backend, groups, name, build_error.clone(), deadline);
+        }
+    }
+}
+
+fn run_one(
+    backend: &dyn Backend,
+    groups: &Groups,
+    name: String,
+    build_error: Option<String>,
+    deadline: Duration,
+) -> ProgramResult {
+    let run = match build_error {
+        Some(why) => RawRun {
+            stdout: String::new(),
+            stderr: String::new(),
+            ending: Ending::NotBuilt(why),
+        },
+        None => backend.run(&name, deadline),
+    };
+    let mut cases = parse_cases(&run.stdout);
+    if let Some(end) = end_case(&cases, &run.ending, &run.stderr) {
+        cases.push(end);
+    }
+    ProgramResult {
+        group: groups.group_of(&name).to_string(),
+        program: name,
+        ending: run.ending,
+        cases,
     }
 }

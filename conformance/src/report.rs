@@ -146,9 +146,14 @@ impl Limitations {
         Limitations(map)
     }
 
+    /// Why `case` (`program/name`) fails on `backend` by design: its own
+    /// line, or its program's (`program/*`).
     pub fn reason(&self, backend: &str, case: &str) -> Option<&str> {
-        self.0
-            .get(&(backend.to_string(), case.to_string()))
+        let program = case.split_once('/').map(|(p, _)| format!("{p}/*"));
+        [Some(case.to_string()), program]
+            .into_iter()
+            .flatten()
+            .find_map(|key| self.0.get(&(backend.to_string(), key)))
             .map(String::as_str)
     }
 }
@@ -530,6 +535,14 @@ mod tests {
             Some("no such thing here")
         );
         assert_eq!(limits.reason("linux", "open01/x"), None);
+        let whole =
+            Limitations::parse("fast-browser socket01/* no sockets\nfast-browser socket01/a own\n");
+        assert_eq!(
+            whole.reason("fast-browser", "socket01/b"),
+            Some("no sockets")
+        );
+        assert_eq!(whole.reason("fast-browser", "socket01/a"), Some("own"));
+        assert_eq!(whole.reason("fast-browser", "socket02/b"), None);
     }
 
     #[test]

@@ -7,8 +7,10 @@
 //! filesystem and its write-back, the scheduler of the other workers, and
 //! the event loop shared tasks run on. Every process thread runs in a
 //! worker of its own (`www/worker.js`), where blocking (`Atomics.wait`) is
-//! allowed. All of them share this module's memory.
+//! allowed. All of them share this module's memory. Besides the terminal,
+//! the page's scripts may write files and run commands ([`api`]).
 
+mod api;
 mod log;
 mod modules;
 mod place;
@@ -186,6 +188,7 @@ pub async fn boot(
     )
     .map_err(|e| error("starting the kernel", &e))?;
     let kernel: &'static Kernel = Box::leak(Box::new(kernel));
+    api::serve(kernel);
     let env = [
         ("PATH", wasmux_kernel_shim::kernel::DEFAULT_PATH),
         ("HOME", USER_HOME),
