@@ -101,6 +101,13 @@ fn exit_statuses_and_set_e() {
     let dir = tempfile::tempdir().unwrap();
     let (out, status) = sh(dir.path(), "sh -c 'exit 7'; echo $?; false; echo $?");
     assert_eq!((out.as_str(), status), ("7\n1\n", 0));
+    // Every code a child can exit with reaches its parent (WASIX alone
+    // keeps only 0 to 78).
+    let (out, _) = sh(
+        dir.path(),
+        "for c in 78 79 100 200 255; do sh -c \"exit $c\"; echo $?; done",
+    );
+    assert_eq!(out, "78\n79\n100\n200\n255\n");
     let (out, status) = sh(dir.path(), "set -e; echo before; false; echo after");
     assert_eq!((out.as_str(), status), ("before\n", 1));
     let (_, status) = sh(dir.path(), "exit 3");

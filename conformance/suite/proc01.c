@@ -39,7 +39,11 @@ void tst_run(void)
 	snprintf(want, sizeof want, "/proc/%d/status", getpid());
 	struct stat st;
 	TEST_OK("by_pid", stat(want, &st));
-	TEST_TRUE("uptime", tst_read_file("/proc/uptime", buf, sizeof buf) > 0 && atof(buf) > 0,
+	/* Two times in seconds: since boot and idle. (A system booted a moment
+	 * ago may rightly say 0.00.) */
+	double up = -1, idle = -1;
+	TEST_TRUE("uptime", tst_read_file("/proc/uptime", buf, sizeof buf) > 0 &&
+		  sscanf(buf, "%lf %lf", &up, &idle) == 2 && up >= 0 && idle >= 0,
 		  "/proc/uptime: %.20s", buf);
 	TEST_TRUE("meminfo", tst_read_file("/proc/meminfo", buf, sizeof buf) > 0 && strstr(buf, "MemTotal:"),
 		  "/proc/meminfo has MemTotal");

@@ -328,6 +328,9 @@ pub struct ProcessTable {
     /// The signal each process died of, until its status is read (see
     /// [`ProcessTable::collect`]).
     deaths: Mutex<HashMap<Pid, u8>>,
+    /// The exit code each process gave, until its status is read: WASIX
+    /// hands a parent the code as an errno, which keeps only 0 to 78.
+    exit_codes: Mutex<HashMap<Pid, u8>>,
     /// Processes that ended and whose status their parent has not yet
     /// collected, with their group and session. Like Linux's zombies they
     /// keep their group in existence: a shell's pipeline joins the group of
@@ -379,6 +382,7 @@ impl ProcessTable {
             records: Mutex::new(BTreeMap::new()),
             pending_argv: Mutex::new(HashMap::new()),
             deaths: Mutex::new(HashMap::new()),
+            exit_codes: Mutex::new(HashMap::new()),
             zombies: Mutex::new(HashMap::new()),
             foreground: Mutex::new(None),
         })
@@ -529,6 +533,12 @@ impl ProcessTable {
             drop(zombies);
             self.tell_parent(record);
         }
+    }
+
+    /// The group and session of `pid` if it is a zombie (ended, status not
+    /// yet collected): as on Linux, it still has them.
+    pub fn zombie_ids(&self, pid: Pid) -> Option<(Pid, Pid)> {
+        self.zombies().get(&pid).map(|z| (z.pgid, z.sid))
     }
 
     fn zombies(&self) -> MutexGuard<'_, HashMap<Pid, Zombie>> {
@@ -881,11 +891,29 @@ impl ProcessTable {
         self.deaths().entry(pid).or_insert(signal);
     }
 
+    /// Records the code `pid` is exiting with (`wasmux.exit_code`).
+    pub fn record_exit(&self, pid: Pid, code: u8) {
+        self.exit_codes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(pid, code);
+    }
+
     /// Collects the status of `pid`, which ended: the signal that killed
     /// it, if one did. Read once; the zombie is gone after.
     pub fn collect(&self, pid: Pid) -> Option<u8> {
+        self.collect_status(pid).0
+    }
+
+    /// [`ProcessTable::collect`], with the exit code the process recorded.
+    pub fn collect_status(&self, pid: Pid) -> (Option<u8>, Option<u8>) {
         self.zombies().remove(&pid);
-        self.deaths().remove(&pid)
+        let code = self
+            .exit_codes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&pid);
+        (self.deaths().remove(&pid), code)
     }
 
     /// Who a process calling into the kernel acts as: its own credentials if

@@ -64,7 +64,7 @@ use wasmer_wasix::FsError;
 use wasmux_vfs::{Cred, Errno, FileKind, Ino, SetAttr, SetTime, Stat, Timespec, Vfs};
 
 use crate::mounts::MountTable;
-use crate::process::{self, ProcessTable};
+use crate::process::{self, Pid, ProcessTable};
 use crate::vfs_adapter::SyncRequest;
 
 /// The name programs import these functions from.
@@ -185,6 +185,7 @@ impl InstantiationHook for WasmuxImports {
             "tcgetpgrp" => tcgetpgrp,
             "tcsetpgrp" => tcsetpgrp,
             "exit_signal" => exit_signal,
+            "exit_code" => exit_code,
             "wait_status" => wait_status,
             "sigignore_set" => sigignore_set,
             "sigignore_get" => sigignore_get,
@@ -525,7 +526,7 @@ fn errno_of(result: Result<(), i32>) -> i32 {
 }
 
 /// An id, or minus the errno.
-fn id_or_errno(result: Result<process::Pid, i32>) -> i32 {
+fn id_or_errno(result: Result<Pid, i32>) -> i32 {
     result.map_or_else(|errno| -errno, |id| id as i32)
 }
 
@@ -559,21 +560,25 @@ fn record_of(
     match pid {
         0 => caller(),
         p if p < 0 => Err(ESRCH),
-        p => ctx
-            .data()
-            .context
-            .processes
-            .get(p as process::Pid)
-            .ok_or(ESRCH),
+        p => ctx.data().context.processes.get(p as Pid).ok_or(ESRCH),
+    }
+}
+
+/// The group and session of `pid` (`0`: the caller), a zombie's included.
+fn ids_of(ctx: &FunctionEnvMut<'_, InstanceEnv>, pid: i32) -> Result<(Pid, Pid), i32> {
+    match record_of(ctx, pid) {
+        Ok(record) => Ok((record.pgid(), record.sid())),
+        Err(e) if pid > 0 => ctx.data().context.processes.zombie_ids(pid as Pid).ok_or(e),
+        Err(e) => Err(e),
     }
 }
 
 fn getpgid(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32) -> i32 {
-    id_or_errno(record_of(&ctx, pid).map(|r| r.pgid()))
+    id_or_errno(ids_of(&ctx, pid).map(|(pgid, _)| pgid))
 }
 
 fn getsid(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32) -> i32 {
-    id_or_errno(record_of(&ctx, pid).map(|r| r.sid()))
+    id_or_errno(ids_of(&ctx, pid).map(|(_, sid)| sid))
 }
 
 fn setsid(ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {
@@ -607,11 +612,23 @@ fn exit_signal(ctx: FunctionEnvMut<'_, InstanceEnv>, signal: i32) -> i32 {
     })())
 }
 
+/// The caller is about to exit with `code` (WASIX would pass a parent only
+/// codes up to 78: the rest become 79).
+fn exit_code(ctx: FunctionEnvMut<'_, InstanceEnv>, code: i32) -> i32 {
+    errno_of(caller().map(|caller| {
+        ctx.data()
+            .context
+            .processes
+            .record_exit(caller.pid, code as u8)
+    }))
+}
+
 fn wait_status(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32, exit_code: i32) -> i32 {
     let table = &ctx.data().context.processes;
-    match table.collect(pid as process::Pid) {
-        Some(signal) => i32::from(signal),
-        None => (exit_code & 0xff) << 8,
+    match table.collect_status(pid as Pid) {
+        (Some(signal), _) => i32::from(signal),
+        (None, Some(code)) => i32::from(code) << 8,
+        (None, None) => (exit_code & 0xff) << 8,
     }
 }
 
@@ -688,7 +705,7 @@ fn child_change(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32, flags: i32) -> i
     };
     let table = &ctx.data().context.processes;
     table
-        .take_change(&caller, pid as process::Pid, flags & 1 != 0, flags & 2 != 0)
+        .take_change(&caller, pid as Pid, flags & 1 != 0, flags & 2 != 0)
         .map_or(0, process::JobChange::wait_status)
 }
 

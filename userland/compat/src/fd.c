@@ -5,7 +5,9 @@
  * seekable (ESPIPE), a FIFO to fstat. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -399,4 +401,67 @@ int __wrap_fstat(int fd, struct stat *st)
             st->st_mode = S_IFIFO | 0600;
     }
     return 0;
+}
+
+/* fsync of a directory makes its entries durable on Linux; WASI refuses
+ * it (EISDIR). Entries live in the root's store: commit it. */
+int __real_fsync(int fd);
+int __wrap_fsync(int fd)
+{
+    if (__real_fsync(fd) == 0)
+        return 0;
+    __wasi_fdstat_t st;
+    if (errno != EISDIR || __wasi_fd_fdstat_get((__wasi_fd_t)fd, &st) != 0 ||
+        st.fs_filetype != __WASI_FILETYPE_DIRECTORY)
+        return -1;
+    RETURN_ERRNO(wasmux_sync(), 0);
+}
+
+/* poll as Linux answers it for what WASIX cannot wait on: a descriptor
+ * that is not open is POLLNVAL, and a regular file or directory is always
+ * ready. The others are polled (all of them at once, without waiting when
+ * some are already answered); wasi-libc's poll clears every revents, so
+ * the answers given here wait in `now` until it returns. */
+int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+    struct pollfd small[16];
+    short small_now[16];
+    struct pollfd *rest = n <= 16 ? small : malloc(n * sizeof *rest);
+    short *now = n <= 16 ? small_now : malloc(n * sizeof *now);
+    int result = -1;
+    if (!rest || !now) {
+        errno = ENOMEM;
+        goto out;
+    }
+    int answered = 0;
+    for (nfds_t i = 0; i < n; i++) {
+        rest[i] = fds[i];
+        now[i] = 0;
+        if (fds[i].fd < 0)
+            continue;
+        __wasi_fdstat_t st;
+        if (__wasi_fd_fdstat_get((__wasi_fd_t)fds[i].fd, &st) != 0)
+            now[i] = POLLNVAL;
+        else if (st.fs_filetype == __WASI_FILETYPE_REGULAR_FILE ||
+                 st.fs_filetype == __WASI_FILETYPE_DIRECTORY)
+            now[i] = fds[i].events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM);
+        else
+            continue;
+        rest[i].fd = -1;
+        answered += now[i] != 0;
+    }
+    if (__real_poll(rest, n, answered ? 0 : timeout) < 0)
+        goto out;
+    result = 0;
+    for (nfds_t i = 0; i < n; i++) {
+        fds[i].revents = rest[i].fd < 0 && fds[i].fd >= 0 ? now[i] : rest[i].revents;
+        result += fds[i].revents != 0;
+    }
+out:
+    if (rest != small)
+        free(rest);
+    if (now != small_now)
+        free(now);
+    return result;
 }

@@ -119,6 +119,27 @@ int fchown(int fd, uid_t uid, gid_t gid)
 
 mode_t umask(mode_t mask) { return (mode_t)wasmux_umask(mask & 0777); }
 
+/* What Linux checks of a path before anything else: the empty path names
+ * nothing (ENOENT; wasi-libc would take it as the working directory), and a
+ * component longer than NAME_MAX or a path of PATH_MAX bytes or more is
+ * ENAMETOOLONG (wasmer-wasix says EINVAL). */
+static int path_refused(const char *path)
+{
+    if (!path[0]) {
+        errno = ENOENT;
+        return 1;
+    }
+    size_t len = 0, component = 0;
+    for (const char *p = path; *p; p++, len++) {
+        component = *p == '/' ? 0 : component + 1;
+        if (component > NAME_MAX || len + 1 >= PATH_MAX) {
+            errno = ENAMETOOLONG;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* WASI's open and mkdir carry no mode: the kernel is told the one asked
  * for just before, and uses it if the call creates something (the umask
  * still applies, as on Linux). The link wraps the names (`--wrap`). */
@@ -148,6 +169,8 @@ static int opened(int fd, int flags)
 
 int __wrap_open(const char *path, int flags, ...)
 {
+    if (path_refused(path))
+        return -1;
     va_list ap;
     va_start(ap, flags);
     mode_t mode = mode_argument(flags, ap);
@@ -163,6 +186,8 @@ int __wrap_open(const char *path, int flags, ...)
 
 int __wrap_openat(int dirfd, const char *path, int flags, ...)
 {
+    if (path_refused(path))
+        return -1;
     va_list ap;
     va_start(ap, flags);
     mode_t mode = mode_argument(flags, ap);
@@ -178,6 +203,8 @@ int __wrap_openat(int dirfd, const char *path, int flags, ...)
 
 int __wrap_mkdir(const char *path, mode_t mode)
 {
+    if (path_refused(path))
+        return -1;
     wasmux_create_mode((int)(mode & 07777));
     int r = __real_mkdir(path, mode);
     wasmux_create_mode(-1);
@@ -211,6 +238,8 @@ int __wrap_lstat(const char *path, struct stat *st);
 
 static int stat_with_modes(const char *path, struct stat *st, int follow)
 {
+    if (path_refused(path))
+        return -1;
     char abs[PATH_MAX];
     if (__wasmux_absolute(path, abs, sizeof abs) < 0)
         return -1;
@@ -542,8 +571,68 @@ static int rename_symlink(const char *old, const char *new_path)
 
 int __wrap_rename(const char *old, const char *new_path)
 {
-    struct stat st;
-    if (__wrap_lstat(old, &st) == 0 && S_ISLNK(st.st_mode))
-        return rename_symlink(old, new_path);
+    struct stat st, to;
+    if (__wrap_lstat(old, &st) == 0) {
+        if (S_ISLNK(st.st_mode))
+            return rename_symlink(old, new_path);
+        /* wasmer-wasix says EINVAL for a file over a directory. */
+        if (!S_ISDIR(st.st_mode) && __wrap_lstat(new_path, &to) == 0 && S_ISDIR(to.st_mode)) {
+            errno = EISDIR;
+            return -1;
+        }
+    }
     return __real_rename(old, new_path);
+}
+
+/* rmdir of `.` is EINVAL and of `..` ENOTEMPTY on Linux; wasmer-wasix
+ * looks for an entry of that name. */
+int __real_rmdir(const char *path);
+int __wrap_rmdir(const char *path)
+{
+    if (path_refused(path))
+        return -1;
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    size_t start = len;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    if (len - start == 1 && path[start] == '.') {
+        errno = EINVAL;
+        return -1;
+    }
+    if (len - start == 2 && path[start] == '.' && path[start + 1] == '.') {
+        errno = ENOTEMPTY;
+        return -1;
+    }
+    return __real_rmdir(path);
+}
+
+int __real_unlinkat(int dirfd, const char *path, int flags);
+int __wrap_unlinkat(int dirfd, const char *path, int flags)
+{
+    if (flags & ~AT_REMOVEDIR) {
+        errno = EINVAL;
+        return -1;
+    }
+    return __real_unlinkat(dirfd, path, flags);
+}
+
+/* Linux's readlink fills a short buffer with the first bytes (no NUL) and
+ * refuses a zero-sized one; WASI's fails on a short buffer. */
+ssize_t __real_readlink(const char *restrict path, char *restrict buf, size_t size);
+ssize_t __wrap_readlink(const char *restrict path, char *restrict buf, size_t size)
+{
+    if (size == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    char whole[PATH_MAX];
+    ssize_t n = __real_readlink(path, whole, sizeof whole);
+    if (n < 0)
+        return -1;
+    if ((size_t)n > size)
+        n = (ssize_t)size;
+    memcpy(buf, whole, (size_t)n);
+    return n;
 }

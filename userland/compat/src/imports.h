@@ -136,6 +136,7 @@ WASMUX(setsid) int wasmux_setsid(void);
 WASMUX(tcgetpgrp) int wasmux_tcgetpgrp(void);
 WASMUX(tcsetpgrp) int wasmux_tcsetpgrp(int pgid);
 WASMUX(exit_signal) int wasmux_exit_signal(int sig);
+WASMUX(exit_code) int wasmux_exit_code(int code);
 WASMUX(sync) int wasmux_sync(void);
 WASMUX(wait_status) int wasmux_wait_status(int pid, int exit_code);
 WASMUX(signal_wait) int wasmux_signal_wait(int seen, int timeout_ms);

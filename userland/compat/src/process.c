@@ -86,6 +86,16 @@ static int try_reap(int pid, int *status)
     return 1;
 }
 
+/* Whether ended children are reaped unseen: SIGCHLD ignored, or
+ * SA_NOCLDWAIT. A wait then waits for every child it asks about to end,
+ * and fails with ECHILD, as on Linux. */
+static int children_autoreaped(void)
+{
+    struct sigaction sa;
+    return sigaction(SIGCHLD, NULL, &sa) == 0 &&
+           (sa.sa_handler == SIG_IGN || (sa.sa_flags & SA_NOCLDWAIT));
+}
+
 pid_t waitpid(pid_t pid, int *status, int options)
 {
     if (options & ~(WNOHANG | WUNTRACED | WCONTINUED)) {
@@ -94,18 +104,22 @@ pid_t waitpid(pid_t pid, int *status, int options)
     }
     for (;;) {
         int seen = wasmux_signal_wait(-1, 0);
-        int any = 0;
+        int any = 0, unseen = children_autoreaped();
         for (size_t i = 0; i < nchildren; i++) {
             int child = children[i], st;
             if (!matches(pid, child))
                 continue;
-            any = 1;
             if (try_reap(child, &st)) {
                 forget(i);
+                if (unseen) {
+                    i--; /* forget moved the last child here */
+                    continue;
+                }
                 if (status)
                     *status = st;
                 return child;
             }
+            any = 1;
             int change = wasmux_child_change(
                 child, ((options & WUNTRACED) ? 1 : 0) | ((options & WCONTINUED) ? 2 : 0));
             if (change) {
@@ -574,4 +588,14 @@ int pclose(FILE *stream)
         if (errno != EINTR)
             return -1;
     return status;
+}
+
+/* WASIX hands a parent the exit code as an errno, which keeps only 0 to
+ * 78 (exit(255) would be seen as 79): the kernel is told the code first,
+ * and waitpid reports it from there. The link wraps every exit's call. */
+_Noreturn void __real___wasi_proc_exit(__wasi_exitcode_t code);
+_Noreturn void __wrap___wasi_proc_exit(__wasi_exitcode_t code)
+{
+    wasmux_exit_code((int)code);
+    __real___wasi_proc_exit(code);
 }

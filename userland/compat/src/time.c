@@ -120,3 +120,42 @@ __wasi_errno_t __wrap___wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi
     free(copy);
     return result;
 }
+
+/* Linux refuses a clock it does not have and a time that is not one
+ * (EINVAL). wasi-libc's clocks are pointers to its records, and it reads
+ * whatever a bad one points at; a negative or overlong sleep it takes. */
+static int known_clock(clockid_t clock)
+{
+    return clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC ||
+           clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID;
+}
+
+int __real_clock_gettime(clockid_t clock, struct timespec *ts);
+int __wrap_clock_gettime(clockid_t clock, struct timespec *ts)
+{
+    if (!known_clock(clock)) {
+        errno = EINVAL;
+        return -1;
+    }
+    return __real_clock_gettime(clock, ts);
+}
+
+int __real_clock_getres(clockid_t clock, struct timespec *res);
+int __wrap_clock_getres(clockid_t clock, struct timespec *res)
+{
+    if (!known_clock(clock)) {
+        errno = EINVAL;
+        return -1;
+    }
+    return __real_clock_getres(clock, res);
+}
+
+int __real_nanosleep(const struct timespec *req, struct timespec *rem);
+int __wrap_nanosleep(const struct timespec *req, struct timespec *rem)
+{
+    if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000L) {
+        errno = EINVAL;
+        return -1;
+    }
+    return __real_nanosleep(req, rem);
+}
