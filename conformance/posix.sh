@@ -38,16 +38,24 @@ fi
 
 toolchain=$(bash "$repo/userland/compat/build.sh" | tail -n 1)
 interfaces=$src/conformance/interfaces
+# Builds are kept per compiler: a new compat layer (its own directory name
+# is a hash of its inputs) or gcc builds everything again.
+gcc_key=$(gcc --version | head -n 1 | sha256sum | cut -c1-16)
 build=$cache/build
-mkdir -p "$build/linux" "$build/fast"
+linux_dir=$build/linux-$gcc_key
+fast_dir=$build/fast-$(basename "$toolchain")
+find "$build" -mindepth 1 -maxdepth 1 ! -name "linux-$gcc_key" ! -name "fast-$(basename "$toolchain")" \
+  -exec rm -rf {} + 2>/dev/null || true
+mkdir -p "$linux_dir" "$fast_dir"
 
 # area|interface lines from posix.txt.
 mapfile -t plan < <(awk -F: '/^#/ || /^skip / || NF < 2 { next }
   { n = split($2, ifs, " "); for (i = 1; i <= n; i++) print $1 "|" ifs[i] }' "$here/posix.txt")
 
 build_one() { # backend interface test
-  local backend=$1 iface=$2 test=$3 out
-  out=$build/$backend/$iface/$test
+  local backend=$1 iface=$2 test=$3 out dir=$linux_dir
+  [[ $backend == fast ]] && dir=$fast_dir
+  out=$dir/$iface/$test
   [[ -e $out || -e $out.error ]] && return 0
   mkdir -p "$(dirname "$out")"
   if [[ $backend == linux ]]; then
@@ -88,21 +96,23 @@ results=$(mktemp)
 root=$(mktemp -d)
 trap 'rm -rf "$results" "$root"' EXIT
 # wasix-cc leaves its output without the execute bit; the import keeps modes.
-find "$build/fast" -type f ! -name '*.error' -exec chmod 755 {} +
-"$wasmux" --root "$root" --userland "$userland" fs import "$build/fast" /posix >/dev/null
+find "$fast_dir" -type f ! -name '*.error' -exec chmod 755 {} +
+"$wasmux" --root "$root" --userland "$userland" fs import "$fast_dir" /posix >/dev/null
 as_user=()
 [[ $(id -u) == 0 ]] && as_user=(setpriv --reuid=1000 --regid=1000 --clear-groups)
-chmod -R a+rX "$build/linux"
+chmod -R a+rX "$linux_dir"
 for t in "${tests[@]}"; do
   IFS='|' read -r area iface name <<<"$t"
   for backend in linux fast; do
-    if [[ -e $build/$backend/$iface/$name.error ]]; then
+    dir=$linux_dir
+    [[ $backend == fast ]] && dir=$fast_dir
+    if [[ -e $dir/$iface/$name.error ]]; then
       echo "$area|$backend|NOT BUILT|$iface/$name" >>"$results"
       continue
     fi
     status=0
     if [[ $backend == linux ]]; then
-      (cd /tmp && timeout -s KILL 30 "${as_user[@]}" "$build/linux/$iface/$name" </dev/null >/dev/null 2>&1) || status=$?
+      (cd /tmp && timeout -s KILL 30 "${as_user[@]}" "$linux_dir/$iface/$name" </dev/null >/dev/null 2>&1) || status=$?
     else
       timeout -s KILL 30 "$wasmux" --root "$root" --userland "$userland" run --cwd /tmp "/posix/$iface/$name" \
         </dev/null >/dev/null 2>&1 || status=$?

@@ -38,14 +38,35 @@ __attribute__((constructor(102))) static void cwd_start(void)
     }
 }
 
+static int path_refused(const char *path);
+
+/* The working directory is where the path leads, as on Linux: symbolic
+ * links followed and `..` taken from there. (wasi-libc keeps the path as
+ * written, `a/b/..`, and cannot enter a link.) */
 int __wasmux_chdir(const char *path)
 {
-    if (chdir(path) < 0)
+    char real[PATH_MAX];
+    if (path_refused(path) || !realpath(path, real) || chdir(real) < 0)
         return -1;
-    char cwd[PATH_MAX];
-    if (getcwd(cwd, sizeof cwd))
-        wasix_chdir(cwd, strlen(cwd));
+    wasix_chdir(real, strlen(real));
     return 0;
+}
+
+/* getcwd of a directory that was removed fails with ENOENT on Linux;
+ * wasi-libc's only remembers the path. The link wraps the name; the layer
+ * itself calls the real one (relative paths are made absolute often). */
+char *__real_getcwd(char *buf, size_t size);
+int __wrap_stat(const char *path, struct stat *st);
+char *__wrap_getcwd(char *buf, size_t size)
+{
+    char *cwd = __real_getcwd(buf, size);
+    struct stat st;
+    if (cwd && __wrap_stat(cwd, &st) < 0 && errno == ENOENT) {
+        if (!buf)
+            free(cwd);
+        return NULL;
+    }
+    return cwd;
 }
 
 int fchdir(int fd)
@@ -63,7 +84,7 @@ int __wasmux_absolute(const char *path, char *buf, size_t size)
         strcpy(buf, path);
         return 0;
     }
-    if (!getcwd(buf, size))
+    if (!__real_getcwd(buf, size))
         return -1;
     size_t at = strlen(buf);
     if (at + 1 + strlen(path) >= size)
@@ -158,8 +179,13 @@ static mode_t mode_argument(int flags, va_list ap)
  * then land after a gap of zeros). */
 static int opened(int fd, int flags)
 {
-    if (fd < 0)
+    if (fd < 0) {
+        /* wasmer-wasix reports the kernel's EACCES as EPERM; Linux's open
+         * says EPERM only for what cannot happen here (O_NOATIME, seals). */
+        if (errno == EPERM)
+            errno = EACCES;
         return fd;
+    }
     if (flags & O_CLOEXEC)
         (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
     if ((flags & O_TRUNC) && (flags & O_WRONLY))
@@ -236,17 +262,17 @@ int __real_lstat(const char *path, struct stat *st);
 int __wrap_stat(const char *path, struct stat *st);
 int __wrap_lstat(const char *path, struct stat *st);
 
-static int stat_with_modes(const char *path, struct stat *st, int follow)
+/* The kernel's record of `path`: 1 with `st` filled, 0 when the kernel's
+ * filesystems do not hold it (/dev, /proc), -1 on an error. */
+static int kernel_stat(const char *path, struct stat *st, int follow)
 {
-    if (path_refused(path))
-        return -1;
     char abs[PATH_MAX];
     if (__wasmux_absolute(path, abs, sizeof abs) < 0)
         return -1;
     unsigned char rec[104];
     int err = wasmux_path_stat(abs, strlen(abs), follow, rec);
     if (err == 95 /* EOPNOTSUPP */)
-        return follow ? __real_stat(path, st) : __real_lstat(path, st);
+        return 0;
     if (err) {
         errno = __wasmux_linux_errno(err);
         return -1;
@@ -270,6 +296,50 @@ static int stat_with_modes(const char *path, struct stat *st, int follow)
     st->st_ctim.tv_sec = FIELD(int64_t, 88);
     st->st_ctim.tv_nsec = FIELD(int64_t, 96);
 #undef FIELD
+    return 1;
+}
+
+static int stat_with_modes(const char *path, struct stat *st, int follow)
+{
+    if (path_refused(path))
+        return -1;
+    int held = kernel_stat(path, st, follow);
+    if (held == 0)
+        return follow ? __real_stat(path, st) : __real_lstat(path, st);
+    return held < 0 ? -1 : 0;
+}
+
+/* access checks the permission bits the kernel holds (wasi-libc's asks
+ * only whether the file exists); what the kernel does not hold (/dev,
+ * /proc) is left to wasi-libc. */
+int __real_access(const char *path, int mode);
+int __wrap_access(const char *path, int mode)
+{
+    if (mode & ~(R_OK | W_OK | X_OK)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (path_refused(path))
+        return -1;
+    struct stat st;
+    int held = kernel_stat(path, &st, 1);
+    if (held <= 0)
+        return held < 0 ? -1 : __real_access(path, mode);
+    unsigned bits;
+    uid_t uid = getuid();
+    if (uid == 0) /* root: anything, but to execute some x bit must be set */
+        bits = (S_ISDIR(st.st_mode) || (st.st_mode & 0111)) ? 7 : 6;
+    else if (st.st_uid == uid)
+        bits = st.st_mode >> 6;
+    else if (st.st_gid == getgid())
+        bits = st.st_mode >> 3;
+    else
+        bits = st.st_mode;
+    if (((mode & R_OK) && !(bits & 4)) || ((mode & W_OK) && !(bits & 2)) ||
+        ((mode & X_OK) && !(bits & 1))) {
+        errno = EACCES;
+        return -1;
+    }
     return 0;
 }
 
