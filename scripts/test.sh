@@ -31,6 +31,11 @@ awk '/^test result:/ { p += $4; f += $6; i += $8 }
      /^# pass / { p += $3 } /^# fail / { f += $3 } /^# skipped / { i += $3 }
      END { printf "\n%d passed, %d failed, %d skipped\n", p, f, i }' "$log"
 
+# The Open POSIX Test Suite (third-party, fetched and built here) on Linux
+# and in fast mode: its counts go into the conformance report.
+echo "== Open POSIX Test Suite"
+bash conformance/posix.sh "$CARGO_TARGET_DIR/release/wasmux" "$(dirname "$busybox")" || status=$?
+
 # The conformance suite on Linux (the oracle), in fast mode and in fast mode
 # in a tab, each held to its recorded baseline (conformance/baseline.json).
 echo "== conformance"

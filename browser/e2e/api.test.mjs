@@ -1,25 +1,16 @@
 // The page's scripting API (window.wasmux.fs and window.wasmux.run): files
 // written from the page are the processes' files, and a command run from
 // the page is a process with its output captured.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, Shell } from './harness.mjs';
+import { sharedBrowser, Shell } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const shared = sharedBrowser();
 
 test('the page writes files and runs commands through the kernel', async () => {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   try {
-    const shell = await Shell.open(await context.newPage(), server.url);
+    const shell = await Shell.open(await context.newPage(), shared.server.url);
     const result = await shell.page.evaluate(async () => {
       const { fs, run } = window.wasmux;
       await fs.writeFile('/tmp/api/deep/hello.txt', 'hello from the page\n');

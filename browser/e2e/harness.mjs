@@ -5,6 +5,7 @@
 // The site and the server are given by the environment (browser/e2e.sh sets
 // them): WASMUX_SITE (browser/build.sh's output), WASMUX_BIN (the CLI).
 import { spawn } from 'node:child_process';
+import { before, after } from 'node:test';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
@@ -31,6 +32,23 @@ export async function serve(site = process.env.WASMUX_SITE) {
 
 export async function launch() {
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+}
+
+/**
+ * For a test file: the server and one browser, started before its tests
+ * and stopped after them (`shared.server`, `shared.browser`).
+ */
+export function sharedBrowser() {
+  const shared = {};
+  before(async () => {
+    shared.server = await serve();
+    shared.browser = await launch();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    shared.server?.stop();
+  });
+  return shared;
 }
 
 /** A browser whose profile lives in `dir`: one context, kept on disk. */

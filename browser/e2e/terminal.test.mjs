@@ -1,33 +1,24 @@
 // The terminal in a tab, end to end: boot, commands, signals, parallel
 // processes, persistence across reloads, reset, and a second tab.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, launchWithProfile, Shell, until } from './harness.mjs';
+import { sharedBrowser, launchWithProfile, Shell, until } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const shared = sharedBrowser();
 
 /**
  * Runs `body` with a fresh profile (empty IndexedDB and caches) holding one
  * page at the prompt; the profile is closed after, whatever happens.
  */
 async function inFreshTab(body) {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   try {
-    const shell = await Shell.open(await context.newPage(), server.url);
+    const shell = await Shell.open(await context.newPage(), shared.server.url);
     try {
       await body({ context, shell });
     } catch (e) {
@@ -128,13 +119,13 @@ test('files persist across a reload', async () => {
     await shell.run('echo kept > ~/note.txt && mkdir -p ~/d/e && ln -s ../note.txt ~/d/link');
     await shell.run('sync');
     await shell.page.reload();
-    const again = await Shell.open(shell.page, server.url);
+    const again = await Shell.open(shell.page, shared.server.url);
     assert.equal(await again.run('cat ~/note.txt ~/d/link; ls -d ~/d/e'), 'kept\nkept\n/home/user/d/e');
     // Without sync: the write-back commits within its interval.
     assert.equal(await again.run('echo later > ~/later.txt'), '');
     await new Promise((r) => setTimeout(r, 1500));
     await again.page.reload();
-    const third = await Shell.open(again.page, server.url);
+    const third = await Shell.open(again.page, shared.server.url);
     assert.equal(await third.run('cat ~/later.txt'), 'later');
   });
 });
@@ -162,7 +153,7 @@ test('the image is a read-only base layer: IndexedDB keeps only what changes', a
     await shell.run('head -c 100000 /bin/busybox > ~/part; sync');
     assert.ok(await stored() >= before + 100000);
     await shell.page.reload();
-    const again = await Shell.open(shell.page, server.url);
+    const again = await Shell.open(shell.page, shared.server.url);
     assert.equal(await again.run('cmp ~/part /bin/busybox 2>&1 | grep -c EOF; wc -c < /bin/busybox'), `1\n${busybox}`);
   });
 });
@@ -180,7 +171,7 @@ test('a full disk is said once, the shell works on, and saving resumes once ther
   }
   const context = await launchWithProfile(join(disk, 'profile'));
   try {
-    const shell = await Shell.open(await context.newPage(), server.url);
+    const shell = await Shell.open(await context.newPage(), shared.server.url);
     const said = async () => (await shell.screen()).split('storage quota is exhausted').length - 1;
     await shell.run('dd if=/dev/urandom of=big bs=1048576 count=40 2>/dev/null; sync');
     await until('the full disk to be said', async () => (await said()) > 0);
@@ -192,7 +183,7 @@ test('a full disk is said once, the shell works on, and saving resumes once ther
     await shell.run('rm big; echo small > note; sync');
     await until('saving to resume', async () => /^storage: /.test(await shell.page.textContent('#storage')));
     await shell.page.reload();
-    const again = await Shell.open(shell.page, server.url);
+    const again = await Shell.open(shell.page, shared.server.url);
     assert.equal(await again.run('cat note; [ -e big ] || echo gone'), 'small\ngone');
   } finally {
     await context.close();
@@ -209,7 +200,7 @@ test('reset restores the pristine image', async () => {
     const reloaded = shell.page.waitForEvent('load');
     await shell.page.click('#reset');
     await reloaded;
-    const fresh = await Shell.open(shell.page, server.url);
+    const fresh = await Shell.open(shell.page, shared.server.url);
     assert.match(await fresh.run('ls ~/mine.txt 2>&1'), /No such file or directory/);
     assert.equal(await fresh.run('ls /bin/vi'), '/bin/vi');
   });
@@ -219,7 +210,7 @@ test('a second tab waits for the first, then starts on the same files', async ()
   await inFreshTab(async ({ context, shell }) => {
     await shell.run('echo from-the-first > ~/shared.txt; sync');
     const second = await context.newPage();
-    await second.goto(server.url);
+    await second.goto(shared.server.url);
     await until('the second tab to wait', async () => (await second.evaluate(() => window.wasmux.state)) === 'waiting');
     const said = await second.evaluate(() => document.getElementById('status').innerText);
     assert.match(said, /open in another tab/);

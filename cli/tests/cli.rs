@@ -21,6 +21,13 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Asserts that the command exited with `code` and said `needle` on stderr.
+fn assert_fails_saying(out: &Output, code: i32, needle: &str) {
+    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{said}");
+    assert!(said.contains(needle), "{said}");
+}
+
 fn import_program(root: &Path, name: &str) {
     let out = wasmux(
         root,
@@ -65,49 +72,26 @@ fn host_modules_run_and_report_their_status() {
 fn failures_have_clear_messages_and_shell_statuses() {
     let dir = tempfile::tempdir().unwrap();
     let out = wasmux(dir.path(), &["run", "no-such-command"]);
-    assert_eq!(out.status.code(), Some(127));
-    assert!(
-        text(&out.stderr).contains("no-such-command: not found"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails_saying(&out, 127, "no-such-command: not found");
 
     let fake = dir.path().join("fake.wasm");
     std::fs::write(&fake, b"this is not webassembly").unwrap();
     let out = wasmux(dir.path(), &["run", fake.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(126));
-    assert!(
-        text(&out.stderr).contains("Exec format error"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails_saying(&out, 126, "Exec format error");
 
     let out = wasmux(dir.path(), &["run"]);
     assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
 
     let out = wasmux(dir.path(), &["shell"]);
-    assert_eq!(out.status.code(), Some(127));
-    assert!(
-        text(&out.stderr).contains("no shell"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails_saying(&out, 127, "no shell");
 }
 
 #[test]
 fn conformance_names_its_backends_and_says_which_do_not_exist() {
     let dir = tempfile::tempdir().unwrap();
+    // An unknown backend is a usage error, which lists the known ones.
     let out = wasmux(dir.path(), &["conformance", "--backend", "bsd"]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "an unknown backend is a usage error"
-    );
-    assert!(
-        text(&out.stderr).contains("fast-browser"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails_saying(&out, 2, "fast-browser");
 
     let suite = dir.path().join("suite");
     std::fs::create_dir(&suite).unwrap();
@@ -119,12 +103,7 @@ fn conformance_names_its_backends_and_says_which_do_not_exist() {
         "linux",
     ];
     let out = wasmux(dir.path(), &elsewhere);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("not the conformance suite's directory"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails_saying(&out, 1, "not the conformance suite's directory");
 
     std::fs::write(suite.join("groups.txt"), "").unwrap();
     let out = wasmux(
@@ -137,12 +116,7 @@ fn conformance_names_its_backends_and_says_which_do_not_exist() {
             "full",
         ],
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("full backend does not exist yet"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails_saying(&out, 1, "full backend does not exist yet");
 
     // The browser backend needs a built site, and says so.
     let build = dir.path().join("build");
@@ -163,11 +137,10 @@ fn conformance_names_its_backends_and_says_which_do_not_exist() {
             dir.path().join("no-site").to_str().unwrap(),
         ],
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("no-site does not exist (build it with browser/build.sh)"),
-        "{}",
-        text(&out.stderr)
+    assert_fails_saying(
+        &out,
+        1,
+        "no-site does not exist (build it with browser/build.sh)",
     );
 }
 
@@ -254,10 +227,5 @@ fn fsck_reports_a_damaged_store_and_run_refuses_it() {
         text(&out.stdout)
     );
     let out = wasmux(dir.path(), &["run", "hello"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("refusing to mount a damaged filesystem"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails_saying(&out, 1, "refusing to mount a damaged filesystem");
 }

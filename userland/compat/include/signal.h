@@ -60,4 +60,27 @@ int sigsuspend(const sigset_t *mask);
 int sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 int sigpending(sigset_t *set);
 int siginterrupt(int sig, int flag);
+
+/* System V's signal calls (src/signal.c). */
+void __SIG_HOLD(int);
+#define SIG_HOLD (__SIG_HOLD)
+void (*sigset(int sig, void (*disp)(int)))(int);
+int sighold(int sig);
+int sigrelse(int sig);
+int sigignore(int sig);
+int sigpause(int sig);
+
+/* An alternate signal stack is recorded but never switched to: handlers
+ * run on the program's own stack (WebAssembly's stack is not the
+ * program's to move). */
+typedef struct {
+    void *ss_sp;
+    int ss_flags;
+    size_t ss_size;
+} stack_t;
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define MINSIGSTKSZ 2048
+#define SIGSTKSZ 8192
+int sigaltstack(const stack_t *ss, stack_t *old);
 #endif

@@ -37,6 +37,7 @@ static volatile unsigned handled;
  * (1 and -1 are valid function pointers in WebAssembly). */
 void __SIG_IGN(int sig) { (void)sig; }
 void __SIG_ERR(int sig) { (void)sig; }
+void __SIG_HOLD(int sig) { (void)sig; }
 
 static int valid(int sig) { return sig >= 1 && sig < 32; }
 
@@ -352,4 +353,82 @@ int sigismember(const sigset_t *set, int sig)
 {
     if (sig < 1 || sig > 64) { errno = EINVAL; return -1; }
     return (*set & BIT(sig)) != 0;
+}
+
+/* ---- System V's calls -------------------------------------------------- */
+
+static int change_mask(int how, int sig)
+{
+    if (!valid(sig)) {
+        errno = EINVAL;
+        return -1;
+    }
+    sigset_t one = BIT(sig);
+    return sigprocmask(how, &one, NULL);
+}
+
+int sighold(int sig) { return change_mask(SIG_BLOCK, sig); }
+int sigrelse(int sig) { return change_mask(SIG_UNBLOCK, sig); }
+
+int sigignore(int sig)
+{
+    struct sigaction act;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = SIG_IGN;
+    return sigaction(sig, &act, NULL);
+}
+
+/* The disposition `disp`, or SIG_HOLD to block the signal; returns the
+ * previous disposition, SIG_HOLD if the signal was blocked. */
+void (*sigset(int sig, void (*disp)(int)))(int)
+{
+    if (!valid(sig) || sig == SIGKILL || sig == SIGSTOP) {
+        errno = EINVAL;
+        return SIG_ERR;
+    }
+    int was_blocked = (blocked & BIT(sig)) != 0;
+    void (*was)(int) = actions[sig].sa_handler;
+    if (disp == SIG_HOLD) {
+        if (sighold(sig) < 0)
+            return SIG_ERR;
+    } else {
+        struct sigaction act;
+        memset(&act, 0, sizeof act);
+        act.sa_handler = disp;
+        if (sigaction(sig, &act, NULL) < 0 || sigrelse(sig) < 0)
+            return SIG_ERR;
+    }
+    return was_blocked ? SIG_HOLD : was;
+}
+
+/* Unblocks `sig` and waits for a signal (always -1, EINTR). */
+int sigpause(int sig)
+{
+    if (!valid(sig)) {
+        errno = EINVAL;
+        return -1;
+    }
+    sigset_t mask = blocked & ~BIT(sig);
+    return sigsuspend(&mask);
+}
+
+/* ---- the alternate stack (recorded only: see <signal.h>) ---------------- */
+
+static stack_t alternate = {.ss_flags = SS_DISABLE};
+
+int sigaltstack(const stack_t *ss, stack_t *old)
+{
+    if (ss && (ss->ss_flags & ~SS_DISABLE)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (ss && !(ss->ss_flags & SS_DISABLE) && ss->ss_size < MINSIGSTKSZ) {
+        errno = ENOMEM;
+        return -1;
+    }
+    if (old)
+        *old = alternate;
+    if (ss)
+        alternate = (ss->ss_flags & SS_DISABLE) ? (stack_t){.ss_flags = SS_DISABLE} : *ss;
+    return 0;
 }
