@@ -147,4 +147,6 @@ done
     $2 == "fast" && ($3 == "FAIL" || $3 == "HUNG") && ($4 in ok) { printf "%s%s (%s)", (n++ ? ", " : ""), $4, $3 }
     END { if (!n) printf "none"; print "" }' "$results"
 } >"$here/results/posix.md"
+# The counts, for the log too.
+grep '^|' "$here/results/posix.md"
 echo "posix: wrote $here/results/posix.md" >&2

@@ -88,7 +88,7 @@ trap 'rm -f "$linked"' EXIT
 wraps=()
 for name in stat lstat fstat access getcwd open openat mkdir rename rmdir unlinkat readlink link \
     linkat strptime __wasi_poll_oneoff __wasi_proc_exit poll read write readv writev pread pwrite \
-    ftruncate fsync clock_gettime clock_getres nanosleep; do wraps+=("-Wl,--wrap=$name"); done
+    ftruncate fsync clock_gettime clock_getres nanosleep clock_nanosleep; do wraps+=("-Wl,--wrap=$name"); done
 PATH="$linker_dir" "$clang" "${cflags[@]}" -nostartfiles "${args[@]}" -o "$linked" \
   "$lib" -lwasi-emulated-mman -lwasi-emulated-process-clocks "${wraps[@]}" \
   -Wl,--export=__stack_pointer -Wl,--export=__data_end -Wl,--export=__stack_low \

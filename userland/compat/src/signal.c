@@ -42,6 +42,7 @@ void __SIG_HOLD(int sig) { (void)sig; }
 static int valid(int sig) { return sig >= 1 && sig < 32; }
 
 static void take_kernel_signals(void);
+void __wasmux_timer_fired(void); /* src/time.c */
 
 /* Delivers the signals pending for this process now: the kernel's, and
  * wasmer-wasix's own (alarm timers; re-registering the callback is a
@@ -161,8 +162,11 @@ __attribute__((noinline)) static void on_signal(int sig)
         wasmux_exec_park();
     else if (sig == SIGURG)
         take_kernel_signals();
-    else if (valid(sig))
+    else if (valid(sig)) {
+        if (sig == SIGALRM)
+            __wasmux_timer_fired();
         deliver(sig);
+    }
 }
 
 /* The callback itself: left out of asyncify's instrumentation (see
@@ -286,6 +290,21 @@ int sigsuspend(const sigset_t *mask)
     deliver_pending();
     errno = EINTR;
     return -1;
+}
+
+/* Waits up to `ms` milliseconds (less than a day) for a signal whose
+ * handler then runs; 1 if one ran, 0 if the time passed. What sleeps must
+ * be woken by (nanosleep, see src/time.c). */
+int __wasmux_wait_for_handler(int ms)
+{
+    unsigned before = handled;
+    int seen = wasmux_signal_wait(-1, 0);
+    deliver_host_signals();
+    if (handled == before) {
+        wasmux_signal_wait(seen, ms);
+        deliver_host_signals();
+    }
+    return handled != before;
 }
 
 int pause(void)

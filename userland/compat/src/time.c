@@ -68,6 +68,16 @@ int setitimer(int which, const struct itimerval *value, struct itimerval *old)
     return 0;
 }
 
+/* WASIX raises an interval's signal again and again, whatever `repeat`
+ * says: a one-shot timer (alarm) is cancelled when its signal comes. */
+void __wasmux_timer_fired(void)
+{
+    if (real_timer.it_interval.tv_sec || real_timer.it_interval.tv_usec)
+        return;
+    wasix_proc_raise_interval(SIGALRM, 0, 0);
+    memset(&real_timer, 0, sizeof real_timer);
+}
+
 /* wasi-libc's getrusage fills only the two times of its shorter struct
  * rusage; ours is Linux's, so the rest is zeroed here. */
 int getrusage(int who, struct rusage *usage)
@@ -96,9 +106,28 @@ int getrusage(int who, struct rusage *usage)
 __wasi_errno_t __real___wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi_event_t *out,
                                          __wasi_size_t nsubscriptions, __wasi_size_t *nevents);
 
+static int sleep_until(clockid_t clock, int64_t deadline, struct timespec *rem);
+static int64_t now_on(clockid_t clock);
+
 __wasi_errno_t __wrap___wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi_event_t *out,
                                          __wasi_size_t nsubscriptions, __wasi_size_t *nevents)
 {
+    /* A sleep of a millisecond or more (select or poll without
+     * descriptors, sleep, usleep): one that a signal handler ends, as on
+     * Linux (EINTR), where WASIX sleeps through it. */
+    if (nsubscriptions == 1 && in[0].u.tag == __WASI_EVENTTYPE_CLOCK &&
+        !(in[0].u.u.clock.flags & __WASI_SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) &&
+        in[0].u.u.clock.timeout >= 1000000 &&
+        (in[0].u.u.clock.id == __WASI_CLOCKID_REALTIME || in[0].u.u.clock.id == __WASI_CLOCKID_MONOTONIC)) {
+        clockid_t clock = in[0].u.u.clock.id == __WASI_CLOCKID_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+        if (sleep_until(clock, now_on(clock) + (int64_t)in[0].u.u.clock.timeout, NULL) == EINTR)
+            return __WASI_ERRNO_INTR;
+        memset(out, 0, sizeof *out);
+        out[0].userdata = in[0].userdata;
+        out[0].type = __WASI_EVENTTYPE_CLOCK;
+        *nevents = 1;
+        return __WASI_ERRNO_SUCCESS;
+    }
     size_t zero = nsubscriptions;
     for (size_t i = 0; i < nsubscriptions; i++) {
         if (in[i].u.tag == __WASI_EVENTTYPE_CLOCK && in[i].u.u.clock.timeout == 0) {
@@ -150,12 +179,81 @@ int __wrap_clock_getres(clockid_t clock, struct timespec *res)
     return __real_clock_getres(clock, res);
 }
 
+/* A sleep ends early when a signal handler runs (EINTR, with the time
+ * left in `rem`): it waits in the kernel's signal wait, a slice at a time,
+ * and the last part of a millisecond in a plain sleep. (sleep and usleep
+ * come here too.) */
+int __wasmux_wait_for_handler(int ms);
 int __real_nanosleep(const struct timespec *req, struct timespec *rem);
+
+static const int64_t second = 1000000000;
+
+static int valid_time(const struct timespec *t)
+{
+    return t->tv_sec >= 0 && t->tv_nsec >= 0 && t->tv_nsec < 1000000000L;
+}
+
+static int64_t now_on(clockid_t clock)
+{
+    struct timespec now;
+    __real_clock_gettime(clock, &now);
+    return now.tv_sec * second + now.tv_nsec;
+}
+
+/* Sleeps until `clock` reads `deadline`: 0, or EINTR with the time left. */
+static int sleep_until(clockid_t clock, int64_t deadline, struct timespec *rem)
+{
+    for (;;) {
+        int64_t left = deadline - now_on(clock);
+        if (left <= 0)
+            return 0;
+        if (left < 1000000) {
+            /* (WASIX may wake a short sleep early: the loop checks.) */
+            struct timespec rest = {0, (long)left};
+            __real_nanosleep(&rest, NULL);
+            continue;
+        }
+        /* Slices of at most 50 ms: a timer's signal (alarm, setitimer) is
+         * raised by WASIX and does not wake the kernel's wait. */
+        int64_t ms = left / 1000000;
+        if (__wasmux_wait_for_handler((int)(ms > 50 ? 50 : ms))) {
+            if (rem) {
+                left = deadline - now_on(clock);
+                if (left < 0)
+                    left = 0;
+                rem->tv_sec = (time_t)(left / second);
+                rem->tv_nsec = (long)(left % second);
+            }
+            return EINTR;
+        }
+    }
+}
+
 int __wrap_nanosleep(const struct timespec *req, struct timespec *rem)
 {
-    if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000L) {
+    if (!valid_time(req)) {
         errno = EINVAL;
         return -1;
     }
-    return __real_nanosleep(req, rem);
+    int err = sleep_until(CLOCK_MONOTONIC, now_on(CLOCK_MONOTONIC) + req->tv_sec * second + req->tv_nsec, rem);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+/* The same for a clock's sleep, relative or until a time (TIMER_ABSTIME);
+ * it returns the error rather than setting errno. A CPU clock cannot be
+ * slept on. */
+int __wrap_clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, struct timespec *rem)
+{
+    if (!known_clock(clock) || clock == CLOCK_THREAD_CPUTIME_ID || !valid_time(req))
+        return EINVAL;
+    if (clock == CLOCK_PROCESS_CPUTIME_ID)
+        return ENOTSUP;
+    int64_t target = req->tv_sec * second + req->tv_nsec;
+    if (flags & TIMER_ABSTIME)
+        return sleep_until(clock, target, NULL);
+    return sleep_until(clock, now_on(clock) + target, rem);
 }
