@@ -105,17 +105,14 @@ fn conformance_names_its_backends_and_says_which_do_not_exist() {
     let out = wasmux(dir.path(), &elsewhere);
     assert_fails_saying(&out, 1, "not the conformance suite's directory");
 
+    // `wasmux conformance --suite SUITE` with more arguments.
+    let conformance = |more: &[&str]| {
+        let mut args = vec!["conformance", "--suite", suite.to_str().unwrap()];
+        args.extend_from_slice(more);
+        wasmux(dir.path(), &args)
+    };
     std::fs::write(suite.join("groups.txt"), "").unwrap();
-    let out = wasmux(
-        dir.path(),
-        &[
-            "conformance",
-            "--suite",
-            suite.to_str().unwrap(),
-            "--backend",
-            "full",
-        ],
-    );
+    let out = conformance(&["--backend", "full"]);
     assert_fails_saying(&out, 1, "full backend does not exist yet");
 
     // The browser backend needs a built site, and says so.
@@ -123,20 +120,15 @@ fn conformance_names_its_backends_and_says_which_do_not_exist() {
     std::fs::create_dir_all(build.join("fast")).unwrap();
     std::fs::write(build.join("fast/open01.wasm"), b"\0asm").unwrap();
     std::fs::write(suite.join("browser.mjs"), "").unwrap();
-    let out = wasmux(
-        dir.path(),
-        &[
-            "conformance",
-            "--suite",
-            suite.to_str().unwrap(),
-            "--backend",
-            "fast-browser",
-            "--build",
-            build.to_str().unwrap(),
-            "--site",
-            dir.path().join("no-site").to_str().unwrap(),
-        ],
-    );
+    let no_site = dir.path().join("no-site");
+    let out = conformance(&[
+        "--backend",
+        "fast-browser",
+        "--build",
+        build.to_str().unwrap(),
+        "--site",
+        no_site.to_str().unwrap(),
+    ]);
     assert_fails_saying(
         &out,
         1,

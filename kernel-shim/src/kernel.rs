@@ -181,6 +181,16 @@ impl Running<'_> {
     }
 }
 
+/// What a process wrote into `pipe` and is there now, without waiting.
+pub fn drain(pipe: &mut virtual_fs::Pipe) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    while let Some(n @ 1..) = pipe.try_read(&mut buf) {
+        out.extend_from_slice(&buf[..n]);
+    }
+    out
+}
+
 impl Kernel {
     /// Builds the kernel on `platform` over a mounted root: `/tmp`, `/dev`
     /// and `/proc` beside it, the process table, the runtime with our
@@ -451,12 +461,7 @@ impl Kernel {
         let (tx, mut rx) = virtual_fs::Pipe::channel();
         spawn.stdio.stdout = Some(Box::new(tx));
         let status = self.run(spawn)?;
-        let mut out = Vec::new();
-        let mut buf = [0u8; 8192];
-        while let Some(n @ 1..) = rx.try_read(&mut buf) {
-            out.extend_from_slice(&buf[..n]);
-        }
-        Ok((status, out))
+        Ok((status, drain(&mut rx)))
     }
 
     /// Stops the platform, then commits every change and lets the store go.

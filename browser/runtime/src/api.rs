@@ -15,6 +15,7 @@ use tokio::io::AsyncWriteExt;
 use virtual_fs::{FileSystem, FsError, NullFile, Pipe};
 use wasm_bindgen::prelude::*;
 use wasmux_kernel_shim::image::USER_HOME;
+use wasmux_kernel_shim::kernel::drain;
 use wasmux_kernel_shim::{Kernel, Program, Spawn, Stdio};
 
 thread_local! {
@@ -114,14 +115,7 @@ pub async fn run_command(argv: Vec<String>, cwd: String) -> Result<Object, JsVal
         .map_err(|e| JsValue::from_str(&e.to_string()))?;
     let status = running.finished().await;
     let result = Object::new();
-    let text = |pipe: &mut Pipe| {
-        let mut bytes = Vec::new();
-        let mut buf = [0u8; 8192];
-        while let Some(n @ 1..) = pipe.try_read(&mut buf) {
-            bytes.extend_from_slice(&buf[..n]);
-        }
-        JsValue::from(String::from_utf8_lossy(&bytes).into_owned())
-    };
+    let text = |pipe: &mut Pipe| JsValue::from(String::from_utf8_lossy(&drain(pipe)).into_owned());
     Reflect::set(&result, &"status".into(), &status.into())?;
     Reflect::set(&result, &"stdout".into(), &text(&mut stdout_reader))?;
     Reflect::set(&result, &"stderr".into(), &text(&mut stderr_reader))?;
