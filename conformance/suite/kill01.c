@@ -1,5 +1,6 @@
 /* kill01: kill(2) and the default actions of signals. */
 #include "tst.h"
+#include <poll.h>
 #include <signal.h>
 
 static int dies_of(int sig)
@@ -12,6 +13,58 @@ static int dies_of(int sig)
 	kill(pid, sig);
 	int status = tst_wait(pid);
 	return WIFSIGNALED(status) && WTERMSIG(status) == sig;
+}
+
+static int report_fd;
+
+static void report_usr1(int sig)
+{
+	(void)sig;
+	write(report_fd, "u", 1);
+	_exit(0);
+}
+
+/* Whether a byte comes down `fd` within five seconds. */
+static int byte_within_5s(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char c;
+	return poll(&pfd, 1, 5000) == 1 && read(fd, &c, 1) == 1;
+}
+
+/* SIGSTOP then SIGCONT, back to back, to a child that catches signals: the
+ * child runs on (a SIGCONT discards a stop not yet taken), so the SIGUSR1
+ * after them reaches its handler. Also WUNTRACED and WCONTINUED. */
+static void stop_and_continue(void)
+{
+	int r[2];
+	SAFE(pipe(r));
+	pid_t pid = fork();
+	if (pid == 0) {
+		report_fd = r[1];
+		signal(SIGUSR1, report_usr1);
+		write(r[1], "r", 1);
+		for (;;)
+			usleep(1000);
+	}
+	TEST_TRUE("child_ready", byte_within_5s(r[0]), "the child started");
+	SAFE(kill(pid, SIGSTOP));
+	int status;
+	TEST_TRUE("wuntraced", waitpid(pid, &status, WUNTRACED) == pid && WIFSTOPPED(status) &&
+				       WSTOPSIG(status) == SIGSTOP,
+		  "waitpid(WUNTRACED) reports the stop (%#x)", status);
+	SAFE(kill(pid, SIGCONT));
+	TEST_TRUE("wcontinued", waitpid(pid, &status, WCONTINUED) == pid && WIFCONTINUED(status),
+		  "waitpid(WCONTINUED) reports the continue (%#x)", status);
+	SAFE(kill(pid, SIGSTOP));
+	SAFE(kill(pid, SIGCONT));
+	SAFE(kill(pid, SIGUSR1));
+	TEST_TRUE("stop_cont_back_to_back", byte_within_5s(r[0]),
+		  "a child sent SIGSTOP, SIGCONT and SIGUSR1 runs its SIGUSR1 handler");
+	kill(pid, SIGKILL);
+	tst_wait(pid);
+	close(r[0]);
+	close(r[1]);
 }
 
 void tst_run(void)
@@ -77,8 +130,11 @@ void tst_run(void)
 	}
 	status = tst_wait(pid);
 	TEST_TRUE("abort", WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "abort() (%#x)", status);
-	if (geteuid() != 0)
-		TEST_ERR("eperm", kill(1, SIGTERM), EPERM);
-	else
+	stop_and_continue();
+	if (geteuid() == 0)
 		tst_res(TCONF, "eperm", "root may signal anyone");
+	else if (getpid() == 1)
+		tst_res(TCONF, "eperm", "this program is pid 1: there is no init to signal");
+	else
+		TEST_ERR("eperm", kill(1, SIGTERM), EPERM);
 }

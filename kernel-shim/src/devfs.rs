@@ -5,7 +5,9 @@
 //! `stdout` and `stderr` are virtual-fs's special files: wasmer-wasix opens
 //! them as the calling process's own descriptors 0, 1 and 2. `/dev/fd/N`
 //! ([`FdDir`], mounted on its own) does the same for any descriptor.
-//! `tty` is the session's terminal (see [`crate::terminal`]).
+//! `tty` is the session's terminal (see [`crate::terminal`]). As for a
+//! Linux user, nothing can be created, removed or renamed at the top of
+//! `/dev` (EACCES); `/dev/shm` takes files.
 
 use std::io;
 use std::path::Path;
@@ -22,6 +24,7 @@ use virtual_fs::{
 
 use crate::terminal::{Terminal, TerminalFile};
 
+const ENXIO: i32 = 6;
 const ENOSPC: i32 = 28;
 
 /// Builds the device filesystem mounted at `/dev`; `/dev/tty` is the
@@ -47,7 +50,98 @@ pub fn build(terminal: Option<&Arc<Terminal>>) -> Arc<dyn FileSystem + Send + Sy
     );
     dev.create_dir(Path::new("/shm"))
         .expect("a fresh tmpfs accepts directories");
-    Arc::new(dev)
+    Arc::new(DevFs {
+        inner: dev,
+        has_terminal: terminal.is_some(),
+    })
+}
+
+/// `/dev` as Linux has it for a user: the devices are there to open, but
+/// nothing is created, removed or renamed beside them (EACCES); `/dev/shm`
+/// (POSIX shared memory's files) takes anything. Without a terminal,
+/// `/dev/tty` does not open (ENXIO: no controlling terminal).
+#[derive(Debug)]
+struct DevFs {
+    inner: TmpFileSystem,
+    has_terminal: bool,
+}
+
+impl DevFs {
+    /// Whether `path` names an entry of `/dev` itself, not of a directory
+    /// inside it.
+    fn at_top(path: &Path) -> bool {
+        path.parent().is_some_and(|parent| parent == Path::new("/"))
+    }
+
+    /// PermissionDenied for a change at the top, else `change`.
+    fn below_top<T>(
+        path: &Path,
+        change: impl FnOnce() -> virtual_fs::Result<T>,
+    ) -> virtual_fs::Result<T> {
+        if Self::at_top(path) {
+            Err(FsError::PermissionDenied)
+        } else {
+            change()
+        }
+    }
+}
+
+impl FileSystem for DevFs {
+    fn readlink(&self, path: &Path) -> virtual_fs::Result<std::path::PathBuf> {
+        self.inner.readlink(path)
+    }
+    fn read_dir(&self, path: &Path) -> virtual_fs::Result<ReadDir> {
+        self.inner.read_dir(path)
+    }
+    fn create_dir(&self, path: &Path) -> virtual_fs::Result<()> {
+        Self::below_top(path, || self.inner.create_dir(path))
+    }
+    fn remove_dir(&self, path: &Path) -> virtual_fs::Result<()> {
+        Self::below_top(path, || self.inner.remove_dir(path))
+    }
+    fn rename<'a>(
+        &'a self,
+        from: &'a Path,
+        to: &'a Path,
+    ) -> futures_util::future::BoxFuture<'a, virtual_fs::Result<()>> {
+        if Self::at_top(from) || Self::at_top(to) {
+            return Box::pin(async { Err(FsError::PermissionDenied) });
+        }
+        self.inner.rename(from, to)
+    }
+    fn metadata(&self, path: &Path) -> virtual_fs::Result<Metadata> {
+        self.inner.metadata(path)
+    }
+    fn symlink_metadata(&self, path: &Path) -> virtual_fs::Result<Metadata> {
+        self.inner.symlink_metadata(path)
+    }
+    fn remove_file(&self, path: &Path) -> virtual_fs::Result<()> {
+        Self::below_top(path, || self.inner.remove_file(path))
+    }
+    fn new_open_options(&self) -> virtual_fs::OpenOptions<'_> {
+        virtual_fs::OpenOptions::new(self)
+    }
+}
+
+impl FileOpener for DevFs {
+    fn open(
+        &self,
+        path: &Path,
+        conf: &OpenOptionsConfig,
+    ) -> virtual_fs::Result<Box<dyn VirtualFile + Send + Sync + 'static>> {
+        let creates = conf.create_new || (conf.create && self.inner.metadata(path).is_err());
+        if creates && Self::at_top(path) {
+            return Err(FsError::PermissionDenied);
+        }
+        if path == Path::new("/tty") && !self.has_terminal {
+            crate::lost_errno::note(ENXIO);
+            return Err(FsError::IOError);
+        }
+        self.inner
+            .new_open_options()
+            .options(conf.clone())
+            .open(path)
+    }
 }
 
 /// The `FileSystem` methods of a namespace the kernel generates (`/proc`,
@@ -224,7 +318,7 @@ impl AsyncWrite for FullFile {
         _cx: &mut Context<'_>,
         _buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Poll::Ready(Err(io::Error::from_raw_os_error(ENOSPC)))
+        Poll::Ready(Err(crate::lost_errno::io_error(ENOSPC)))
     }
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
@@ -240,5 +334,55 @@ impl AsyncSeek for FullFile {
     }
     fn poll_complete(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
         Poll::Ready(Ok(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open(dev: &dyn FileSystem, path: &str, create: bool) -> virtual_fs::Result<()> {
+        dev.new_open_options()
+            .read(true)
+            .write(true)
+            .create(create)
+            .open(path)
+            .map(drop)
+    }
+
+    #[test]
+    fn devices_open_but_nothing_is_made_or_removed_at_the_top() {
+        let dev = build(None);
+        assert!(open(&*dev, "/null", false).is_ok());
+        assert!(
+            open(&*dev, "/null", true).is_ok(),
+            "O_CREAT of an existing device"
+        );
+        assert_eq!(
+            open(&*dev, "/new-file", true),
+            Err(FsError::PermissionDenied)
+        );
+        assert_eq!(
+            dev.create_dir(Path::new("/newdir")),
+            Err(FsError::PermissionDenied)
+        );
+        assert_eq!(
+            dev.remove_file(Path::new("/null")),
+            Err(FsError::PermissionDenied)
+        );
+        assert!(open(&*dev, "/null", false).is_ok(), "still there");
+        assert!(
+            open(&*dev, "/shm/segment", true).is_ok(),
+            "/dev/shm takes files"
+        );
+        assert!(dev.remove_file(Path::new("/shm/segment")).is_ok());
+    }
+
+    #[test]
+    fn without_a_terminal_dev_tty_does_not_open() {
+        let dev = build(None);
+        let _ = crate::lost_errno::take();
+        assert_eq!(open(&*dev, "/tty", false), Err(FsError::IOError));
+        assert_eq!(crate::lost_errno::take(), ENXIO, "the program hears ENXIO");
     }
 }

@@ -8,7 +8,8 @@
 //! - [`vfs_adapter`] — the vfs as a `virtual_fs::FileSystem` for wasmer-wasix.
 //! - [`mounts`] — the mount table; [`devfs`] — `/dev`; [`procfs`] — `/proc`.
 //! - [`process`] — the process table, signals, the task manager wrapper.
-//! - [`syscalls`] — our import module `wasmux`; [`terminal`] — the tty.
+//! - [`syscalls`] — our import module `wasmux`; [`terminal`] — the tty;
+//!   [`lost_errno`] — errnos wasmer-wasix would report as EIO.
 //! - [`image`] — what a fresh root gets on first boot.
 //! - [`exec`] — `PATH` lookup, `#!` interpreters, exit statuses 126/127.
 
@@ -16,6 +17,7 @@ pub mod devfs;
 pub mod exec;
 pub mod image;
 pub mod kernel;
+mod lost_errno;
 pub mod mounts;
 pub mod platform;
 pub mod process;

@@ -47,37 +47,47 @@ impl<T> MountTable<T> {
     /// when nothing is mounted at `/`.
     pub fn split<'p>(&self, path: &'p [u8]) -> Option<Located<'_, 'p, T>> {
         let clean = normalize(path);
-        let (point, mounted, at) = self.locate(&clean)?;
+        let (index, point, mounted, at) = self.locate(&clean)?;
         let inner = match clean {
             _ if at == clean.len() => Cow::Borrowed(&b"/"[..]),
             Cow::Borrowed(p) => Cow::Borrowed(&p[at..]),
             Cow::Owned(p) => Cow::Owned(p[at..].to_vec()),
         };
         Some(Located {
+            index,
             point,
             mounted,
             inner,
         })
     }
 
-    /// The mount point `path` (absolute and clean) lies under, what is
-    /// mounted there, and where the path inside it starts in `path` (at
+    /// What is mounted at `index` (a [`Located::index`]).
+    pub fn get(&self, index: usize) -> Option<&T> {
+        self.mounts.get(index).map(|(_, fs)| fs)
+    }
+
+    /// The mount point `path` (absolute and clean) lies under (its index
+    /// and its path), what is mounted there, and where the path inside it starts in `path` (at
     /// `path.len()` for the mount point itself, whose inside path is `/`).
     /// `None` for a relative path or when nothing is mounted at `/`.
-    fn locate(&self, path: &[u8]) -> Option<(&[u8], &T, usize)> {
+    fn locate(&self, path: &[u8]) -> Option<(usize, &[u8], &T, usize)> {
         if !path.starts_with(b"/") {
             return None;
         }
-        self.mounts.iter().find_map(|(point, fs)| {
-            if point == b"/" {
-                Some((point.as_slice(), fs, 0))
-            } else if path.starts_with(point) && matches!(path.get(point.len()), None | Some(b'/'))
-            {
-                Some((point.as_slice(), fs, point.len()))
-            } else {
-                None
-            }
-        })
+        self.mounts
+            .iter()
+            .enumerate()
+            .find_map(|(index, (point, fs))| {
+                if point == b"/" {
+                    Some((index, point.as_slice(), fs, 0))
+                } else if path.starts_with(point)
+                    && matches!(path.get(point.len()), None | Some(b'/'))
+                {
+                    Some((index, point.as_slice(), fs, point.len()))
+                } else {
+                    None
+                }
+            })
     }
 
     /// The mount points directly inside directory `dir`, with what is
@@ -97,6 +107,9 @@ impl<T> MountTable<T> {
 
 /// Where a path lies (see [`MountTable::split`]).
 pub struct Located<'t, 'p, T> {
+    /// Which mount of the table, for [`MountTable::get`]: the same for
+    /// every path under one mount point, as long as the table lives.
+    pub index: usize,
     pub point: &'t [u8],
     pub mounted: &'t T,
     pub inner: Cow<'p, [u8]>,
@@ -185,6 +198,7 @@ impl MountTable<Mounted> {
             point,
             mounted: fs,
             inner,
+            ..
         } = match path_bytes(path) {
             Cow::Borrowed(bytes) => self.split(bytes),
             Cow::Owned(bytes) => self.split(&bytes).map(|l| Located {
@@ -377,7 +391,7 @@ mod tests {
             ("/tmp".into(), 't'),
         ]);
         let at = |p: &'static str| {
-            let (_, fs, i) = table.locate(p.as_bytes()).unwrap();
+            let (_, _, fs, i) = table.locate(p.as_bytes()).unwrap();
             (*fs, &p[i..])
         };
         assert_eq!(at("/etc/passwd"), ('r', "/etc/passwd"));

@@ -44,9 +44,12 @@ pub const SIGCONT: u8 = 18;
 const DOORBELL: Signal = Signal::Sigurg;
 
 /// Signal `n`'s bit in a set of signals.
-fn bit(signal: u8) -> u64 {
+const fn bit(signal: u8) -> u64 {
     1 << (signal - 1)
 }
+
+/// SIGSTOP, SIGTSTP, SIGTTIN and SIGTTOU.
+const STOP_SIGNALS: u64 = bit(19) | bit(20) | bit(21) | bit(22);
 
 /// What Linux does with a signal nobody catches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +162,9 @@ struct RecordState {
     /// Signals sent to a program that catches them and not yet taken by it
     /// (`wasmux.signal_take`; bit `n - 1` for signal `n`).
     pending: u64,
+    /// Who sent each signal last (index: the signal; 0 for the kernel or
+    /// the host), for the handler's `si_pid`.
+    senders: [Pid; 32],
     /// Signals the process ignores (bit `n - 1` for signal `n`), as its
     /// program told the kernel; kept across exec and inherited, as on Linux.
     ignored: u64,
@@ -477,6 +483,7 @@ impl ProcessTable {
                         signal_epoch: 0,
                         parked: 0,
                         pending: 0,
+                        senders: [0; 32],
                         ignored,
                         stopped: false,
                         killed: false,
@@ -551,7 +558,7 @@ impl ProcessTable {
     fn tell_parent(&self, record: &ProcessRecord) {
         if let Some(parent) = self.get(record.ppid) {
             if parent.state().catches_signals {
-                let _ = self.kill(parent.pid, SIGCHLD);
+                let _ = self.send(parent.pid, SIGCHLD, record.pid);
             }
         }
     }
@@ -644,12 +651,29 @@ impl ProcessTable {
     /// stops WebAssembly code in a loop without syscalls — and is recorded
     /// as its cause of death.
     pub fn kill(&self, pid: Pid, signal: u8) -> Result<(), KillError> {
+        self.send(pid, signal, 0)
+    }
+
+    /// [`ProcessTable::kill`] from process `sender` (0: the kernel or the
+    /// host), whom a handler's `si_pid` names.
+    fn send(&self, pid: Pid, signal: u8, sender: Pid) -> Result<(), KillError> {
         if !(1..=31).contains(&signal) && signal != 0 {
             return Err(KillError::InvalidSignal(signal));
         }
         let record = self.get(pid).ok_or(KillError::NoSuchProcess(pid))?;
         if signal == 0 {
             return Ok(());
+        }
+        {
+            // As on Linux, a SIGCONT discards the stop signals not yet taken
+            // and a stop signal a SIGCONT not yet taken: whatever order the
+            // program takes its pending set in, the last one sent wins.
+            let mut state = record.state();
+            if signal == SIGCONT {
+                state.pending &= !STOP_SIGNALS;
+            } else if default_action(signal) == DefaultAction::Stop {
+                state.pending &= !bit(SIGCONT);
+            }
         }
         if signal == SIGCONT {
             self.resume(&record);
@@ -688,7 +712,10 @@ impl ProcessTable {
                 tracing::warn!(pid, "process survived SIGKILL for 5 s");
             }));
         } else if catches {
-            record.state().pending |= bit(signal);
+            let mut state = record.state();
+            state.pending |= bit(signal);
+            state.senders[usize::from(signal)] = sender;
+            drop(state);
             Self::ring(&record);
         }
         Ok(())
@@ -768,8 +795,23 @@ impl ProcessTable {
         epoch
     }
 
+    /// The process that sent `signal` to `record` last (0: the kernel or
+    /// the host), for the handler's `si_pid`.
+    pub fn sender(record: &ProcessRecord, signal: u8) -> Pid {
+        record
+            .state()
+            .senders
+            .get(usize::from(signal))
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// Sends `signal` to every process of group `pgid`.
     pub fn kill_group(&self, pgid: Pid, signal: u8) -> Result<(), KillError> {
+        self.send_group(pgid, signal, 0)
+    }
+
+    fn send_group(&self, pgid: Pid, signal: u8, sender: Pid) -> Result<(), KillError> {
         let members: Vec<Pid> = self
             .records()
             .values()
@@ -781,7 +823,7 @@ impl ProcessTable {
         }
         for pid in members {
             // A member may end between the listing and the signal.
-            let _ = self.kill(pid, signal);
+            let _ = self.send(pid, signal, sender);
         }
         Ok(())
     }
@@ -790,16 +832,17 @@ impl ProcessTable {
     /// `caller`: `pid > 0` one process, `0` the caller's group, `-1` every
     /// process but the caller, `< -1` the group `-pid`.
     pub fn kill_as(&self, caller: &ProcessRecord, pid: i32, signal: u8) -> Result<(), KillError> {
+        let sender = caller.pid;
         match pid {
-            0 => self.kill_group(caller.pgid(), signal),
+            0 => self.send_group(caller.pgid(), signal, sender),
             -1 => {
                 for other in self.pids().into_iter().filter(|&p| p != caller.pid) {
-                    let _ = self.kill(other, signal);
+                    let _ = self.send(other, signal, sender);
                 }
                 Ok(())
             }
-            p if p < 0 => self.kill_group(p.unsigned_abs(), signal),
-            p => self.kill(p.unsigned_abs(), signal),
+            p if p < 0 => self.send_group(p.unsigned_abs(), signal, sender),
+            p => self.send(p.unsigned_abs(), signal, sender),
         }
     }
 

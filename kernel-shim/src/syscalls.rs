@@ -12,6 +12,7 @@
 //! | `path_link` | `(old, old_len, new, new_len) -> errno` | makes `new` a hard link to `old` (not following a final symlink); `EXDEV` across filesystems |
 //! | `path_mknod` | `(path, path_len, mode) -> errno` | makes a FIFO (`S_IFIFO`) or an empty regular file at `path`, its permission bits less the umask; other kinds `EPERM` |
 //! | `path_utimes` | `(path, path_len, times, follow) -> errno` | sets access and modification times: `times` points to two (sec `i64`, nsec `i64`) pairs, nsec `UTIME_NOW`/`UTIME_OMIT` as on Linux; `times` 0 sets both to now |
+//! | `inode_stat`, `inode_chmod`, `inode_chown`, `inode_utimes` | `(dev: i64, ino: i64, …)` then as the `path_` call | the same on the file with device `dev` and inode `ino` (from a stat record): how `fstat`, `fchmod`, `fchown` and `futimens` reach a descriptor's file, which WASIX cannot name; `EBADF` for a device that is not one of the kernel's filesystems |
 //! | `umask` | `(mask) -> old mask` | the process's file creation mask |
 //! | `create_mode` | `(mode) -> errno` | the permission bits of the file or directory the caller's next open or mkdir creates (before the umask); -1 forgets them |
 //! | `getuid`, `geteuid`, `getgid`, `getegid` | `() -> id` | the process's credentials |
@@ -31,12 +32,15 @@
 //! | `signal_take` | `(epoch) -> mask: i64` | takes the caller's pending signals (bit `n - 1` for signal `n`) if `epoch` is its latest `signals_ready`; the kernel rings the callback with SIGURG when there are some |
 //! | `signal_wait` | `(seen, timeout_ms) -> count` | blocks until the caller has received more than `seen` signals (or the timeout); `seen` -1 just reads the count |
 //! | `signal_entry` | `() -> 1 or 0` | from the signal callback: 0 if the caller's stack is being unwound or rewound (asyncify), when the callback must return at once (the kernel rings again) |
+//! | `signal_sender` | `(signal) -> pid` | the process that sent the caller `signal` last (0: the kernel or the host), for `si_pid` |
 //! | `exec_park` | `() -> errno` | from the signal callback of an image waiting in `proc_exec` for its successor: parks its thread until the successor is done |
 //! | `stop` | `(signal) -> errno` | the caller stops (a stop signal's default action) until SIGCONT or SIGKILL |
 //! | `child_change` | `(pid, flags) -> status` | the wait status of child `pid`'s uncollected stop (`flags` bit 0) or continue (bit 1), taken; 0 if none |
 //! | `sync` | `() -> errno` | commits every pending change of the persistent filesystem (`sync(2)`) |
+//! | `io_errno` | `() -> errno` | the errno behind the caller's last EIO from a kernel file, which wasmer-wasix reported as EIO (ENOSPC of `/dev/full`, say), taken; 0 if none (see `lost_errno`) |
 //!
-//! All arguments are `i32`; pointers are offsets in the caller's memory.
+//! Arguments are `i32` but for device and inode numbers (`i64`); pointers
+//! are offsets in the caller's memory.
 //! Errors are **Linux** errno values (not WASI's), 0 is success.
 //! `follow` is 1 to follow a final symlink, 0 not to (`lstat`, `lchown`).
 //!
@@ -74,6 +78,7 @@ pub const MODULE: &str = "wasmux";
 pub const STAT_SIZE: usize = 104;
 
 const EPERM: i32 = 1;
+const EBADF: i32 = 9;
 const ESRCH: i32 = 3;
 const EFAULT: i32 = 14;
 const EXDEV: i32 = 18;
@@ -85,14 +90,36 @@ const EOPNOTSUPP: i32 = 95;
 /// calls answer EOPNOTSUPP.
 pub type Mounts = MountTable<Option<Vfs>>;
 
-/// The volume an absolute path lies in, and the (clean) path inside it.
-fn locate<'m, 'p>(mounts: &'m Mounts, path: &'p [u8]) -> Result<(&'m Vfs, Cow<'p, [u8]>), i32> {
+/// The volume an absolute path lies in, its device number, and the
+/// (clean) path inside it.
+fn locate<'m, 'p>(mounts: &'m Mounts, path: &'p [u8]) -> Result<(Volume<'m>, Cow<'p, [u8]>), i32> {
     if !path.starts_with(b"/") {
         return Err(EINVAL);
     }
     let located = mounts.split(path).ok_or(EOPNOTSUPP)?;
     let vfs = located.mounted.as_ref().ok_or(EOPNOTSUPP)?;
-    Ok((vfs, located.inner))
+    let dev = located.index as u64 + 1;
+    Ok((Volume { vfs, dev }, located.inner))
+}
+
+/// One of the kernel's filesystems and the device number `stat` gives its
+/// files: one per mount (`/` and `/tmp` differ, as on Linux), so that a
+/// device and an inode number name one file.
+#[derive(Clone, Copy)]
+struct Volume<'m> {
+    vfs: &'m Vfs,
+    dev: u64,
+}
+
+impl<'m> Volume<'m> {
+    /// The volume with device number `dev`.
+    fn of_dev(mounts: &'m Mounts, dev: u64) -> Result<Volume<'m>, i32> {
+        let index = usize::try_from(dev.wrapping_sub(1)).map_err(|_| EBADF)?;
+        match mounts.get(index) {
+            Some(Some(vfs)) => Ok(Volume { vfs, dev }),
+            _ => Err(EBADF),
+        }
+    }
 }
 
 /// What each instance's imports share.
@@ -167,6 +194,10 @@ impl InstantiationHook for WasmuxImports {
             "path_chmod" => path_chmod,
             "path_chown" => path_chown,
             "path_utimes" => path_utimes,
+            "inode_stat" => inode_stat,
+            "inode_chmod" => inode_chmod,
+            "inode_chown" => inode_chown,
+            "inode_utimes" => inode_utimes,
             "path_link" => path_link,
             "path_mknod" => path_mknod,
             "umask" => umask,
@@ -193,10 +224,12 @@ impl InstantiationHook for WasmuxImports {
             "signal_wait" => signal_wait,
             "signal_take" => signal_take,
             "signal_entry" => signal_entry,
+            "signal_sender" => signal_sender,
             "stop" => stop,
             "exec_park" => exec_park,
             "child_change" => child_change,
             "sync" => sync,
+            "io_errno" => io_errno,
         }
         Ok((imports, InstantiationState::new(env)))
     }
@@ -252,34 +285,66 @@ fn write_bytes(ctx: &FunctionEnvMut<'_, InstanceEnv>, ptr: i32, bytes: &[u8]) ->
         .map_err(|_| EFAULT)
 }
 
-/// Runs `f` on the inode an absolute path names; returns 0 or an errno.
-fn at_path(
+/// The file a call acts on: named by an absolute path in the caller's
+/// memory, or by device and inode number (an open descriptor's file, which
+/// the caller noted when it opened it: WASIX cannot name the file behind a
+/// descriptor). Like Linux's `open_by_handle_at`, the second form skips the
+/// search permission of the directories above the file; the permission
+/// checks on the file itself still apply.
+#[derive(Clone, Copy)]
+enum Target {
+    Path { path: i32, len: i32, follow: bool },
+    Inode { dev: u64, ino: u64 },
+}
+
+/// Runs `f` on the file `target` names; returns 0 or an errno.
+fn at_target(
     ctx: &FunctionEnvMut<'_, InstanceEnv>,
-    path: i32,
-    path_len: i32,
-    follow: i32,
-    f: impl FnOnce(&Vfs, &Cred, Ino) -> Result<(), i32>,
+    target: Target,
+    f: impl FnOnce(Volume<'_>, &Cred, Ino) -> Result<(), i32>,
 ) -> i32 {
     let result = (|| {
-        let path = read_bytes(ctx, path, path_len)?;
-        let (vfs, inner) = locate(&ctx.data().context.mounts, &path)?;
+        let mounts = &ctx.data().context.mounts;
         let cred = cred(ctx);
-        let ino = vfs
-            .resolve(&cred, Ino::ROOT, &inner, follow != 0)
-            .map_err(|e: Errno| e.code())?;
-        f(vfs, &cred, ino)
+        match target {
+            Target::Path { path, len, follow } => {
+                let path = read_bytes(ctx, path, len)?;
+                let (volume, inner) = locate(mounts, &path)?;
+                let ino = volume
+                    .vfs
+                    .resolve(&cred, Ino::ROOT, &inner, follow)
+                    .map_err(|e: Errno| e.code())?;
+                f(volume, &cred, ino)
+            }
+            Target::Inode { dev, ino } => f(Volume::of_dev(mounts, dev)?, &cred, Ino(ino)),
+        }
     })();
     result.err().unwrap_or(0)
 }
 
-fn encode_stat(st: &Stat) -> [u8; STAT_SIZE] {
+fn path(path: i32, len: i32, follow: i32) -> Target {
+    Target::Path {
+        path,
+        len,
+        follow: follow != 0,
+    }
+}
+
+fn inode(dev: i64, ino: i64) -> Target {
+    Target::Inode {
+        dev: dev as u64,
+        ino: ino as u64,
+    }
+}
+
+fn encode_stat(dev: u64, st: &Stat) -> [u8; STAT_SIZE] {
     let mut out = [0u8; STAT_SIZE];
     let mut at = 0;
     let mut put = |bytes: &[u8]| {
         out[at..at + bytes.len()].copy_from_slice(bytes);
         at += bytes.len();
     };
-    put(&1u64.to_le_bytes()); // dev: one device for the kernel's filesystems
+    put(&dev.to_le_bytes());
     put(&st.ino.0.to_le_bytes());
     put(&st.mode().to_le_bytes());
     put(&st.nlink.to_le_bytes());
@@ -295,65 +360,92 @@ fn encode_stat(st: &Stat) -> [u8; STAT_SIZE] {
     out
 }
 
-fn path_stat(
-    ctx: FunctionEnvMut<'_, InstanceEnv>,
-    path: i32,
-    path_len: i32,
-    follow: i32,
-    out: i32,
-) -> i32 {
+fn stat(ctx: &FunctionEnvMut<'_, InstanceEnv>, target: Target, out: i32) -> i32 {
     let mut record = None;
-    let errno = at_path(&ctx, path, path_len, follow, |vfs, _, ino| {
-        record = Some(encode_stat(&vfs.stat(ino).map_err(|e| e.code())?));
+    let errno = at_target(ctx, target, |volume, _, ino| {
+        let st = volume.vfs.stat(ino).map_err(|e| e.code())?;
+        record = Some(encode_stat(volume.dev, &st));
         Ok(())
     });
     match record {
-        Some(bytes) => write_bytes(&ctx, out, &bytes).err().unwrap_or(0),
+        Some(bytes) => write_bytes(ctx, out, &bytes).err().unwrap_or(0),
         None => errno,
     }
 }
 
-/// Applies `attr` to the file at the guest's `path`: chmod, chown, utimes.
-fn set_attr(
-    ctx: &FunctionEnvMut<'_, InstanceEnv>,
-    path: i32,
-    path_len: i32,
+fn path_stat(
+    ctx: FunctionEnvMut<'_, InstanceEnv>,
+    at: i32,
+    len: i32,
     follow: i32,
-    attr: &SetAttr,
+    out: i32,
 ) -> i32 {
-    at_path(ctx, path, path_len, follow, |vfs, cred, ino| {
-        vfs.setattr(cred, ino, attr).map(drop).map_err(|e| e.code())
+    stat(&ctx, path(at, len, follow), out)
+}
+
+fn inode_stat(ctx: FunctionEnvMut<'_, InstanceEnv>, dev: i64, ino: i64, out: i32) -> i32 {
+    stat(&ctx, inode(dev, ino), out)
+}
+
+/// Applies `attr` to the file `target` names: chmod, chown, utimes.
+fn set_attr(ctx: &FunctionEnvMut<'_, InstanceEnv>, target: Target, attr: &SetAttr) -> i32 {
+    at_target(ctx, target, |volume, cred, ino| {
+        volume
+            .vfs
+            .setattr(cred, ino, attr)
+            .map(drop)
+            .map_err(|e| e.code())
     })
+}
+
+fn chmod_attr(mode: i32) -> SetAttr {
+    SetAttr {
+        perm: Some(mode as u32 & 0o7777),
+        ..SetAttr::default()
+    }
+}
+
+fn chown_attr(uid: i32, gid: i32) -> SetAttr {
+    SetAttr {
+        uid: (uid != -1).then_some(uid as u32),
+        gid: (gid != -1).then_some(gid as u32),
+        ..SetAttr::default()
+    }
 }
 
 fn path_chmod(
     ctx: FunctionEnvMut<'_, InstanceEnv>,
-    path: i32,
-    path_len: i32,
+    at: i32,
+    len: i32,
     mode: i32,
     follow: i32,
 ) -> i32 {
-    let attr = SetAttr {
-        perm: Some(mode as u32 & 0o7777),
-        ..SetAttr::default()
-    };
-    set_attr(&ctx, path, path_len, follow, &attr)
+    set_attr(&ctx, path(at, len, follow), &chmod_attr(mode))
+}
+
+fn inode_chmod(ctx: FunctionEnvMut<'_, InstanceEnv>, dev: i64, ino: i64, mode: i32) -> i32 {
+    set_attr(&ctx, inode(dev, ino), &chmod_attr(mode))
 }
 
 fn path_chown(
     ctx: FunctionEnvMut<'_, InstanceEnv>,
-    path: i32,
-    path_len: i32,
+    at: i32,
+    len: i32,
     uid: i32,
     gid: i32,
     follow: i32,
 ) -> i32 {
-    let attr = SetAttr {
-        uid: (uid != -1).then_some(uid as u32),
-        gid: (gid != -1).then_some(gid as u32),
-        ..SetAttr::default()
-    };
-    set_attr(&ctx, path, path_len, follow, &attr)
+    set_attr(&ctx, path(at, len, follow), &chown_attr(uid, gid))
+}
+
+fn inode_chown(
+    ctx: FunctionEnvMut<'_, InstanceEnv>,
+    dev: i64,
+    ino: i64,
+    uid: i32,
+    gid: i32,
+) -> i32 {
+    set_attr(&ctx, inode(dev, ino), &chown_attr(uid, gid))
 }
 
 fn path_link(
@@ -367,11 +459,15 @@ fn path_link(
         let old = read_bytes(&ctx, old, old_len)?;
         let new = read_bytes(&ctx, new, new_len)?;
         let mounts = &ctx.data().context.mounts;
-        let (vfs, old_inner) = locate(mounts, &old)?;
-        let (new_vfs, new_inner) = locate(mounts, &new)?;
-        if !std::ptr::eq(vfs, new_vfs) {
+        // Across mount points (from /proc, say) EXDEV, as on Linux, before
+        // asking whether the filesystem is one of the kernel's.
+        let mount_of = |path: &[u8]| mounts.split(path).map(|located| located.index);
+        if mount_of(&old) != mount_of(&new) {
             return Err(EXDEV);
         }
+        let (volume, old_inner) = locate(mounts, &old)?;
+        let (_, new_inner) = locate(mounts, &new)?;
+        let vfs = volume.vfs;
         let cred = cred(&ctx);
         let ino = vfs
             .resolve(&cred, Ino::ROOT, &old_inner, false)
@@ -396,7 +492,8 @@ fn path_mknod(ctx: FunctionEnvMut<'_, InstanceEnv>, path: i32, path_len: i32, mo
     };
     let result = (|| {
         let path = read_bytes(&ctx, path, path_len)?;
-        let (vfs, inner) = locate(&ctx.data().context.mounts, &path)?;
+        let (volume, inner) = locate(&ctx.data().context.mounts, &path)?;
+        let vfs = volume.vfs;
         let cred = cred(&ctx);
         let at = vfs
             .resolve_parent(&cred, Ino::ROOT, &inner)
@@ -412,20 +509,14 @@ fn path_mknod(ctx: FunctionEnvMut<'_, InstanceEnv>, path: i32, path_len: i32, mo
 const UTIME_NOW: i64 = (1 << 30) - 1;
 const UTIME_OMIT: i64 = (1 << 30) - 2;
 
-fn path_utimes(
-    ctx: FunctionEnvMut<'_, InstanceEnv>,
-    path: i32,
-    path_len: i32,
-    times: i32,
-    follow: i32,
-) -> i32 {
+/// The access and modification times `times` points to (two `(sec i64,
+/// nsec i64)` pairs, `UTIME_NOW`/`UTIME_OMIT` as on Linux), or now for both
+/// when `times` is 0.
+fn utimes_attr(ctx: &FunctionEnvMut<'_, InstanceEnv>, times: i32) -> Result<SetAttr, i32> {
     let times = if times == 0 {
         [SetTime::Now, SetTime::Now]
     } else {
-        let raw = match read_bytes(&ctx, times, 32) {
-            Ok(raw) => raw,
-            Err(errno) => return errno,
-        };
+        let raw = read_bytes(ctx, times, 32)?;
         let field = |at: usize| i64::from_le_bytes(raw[at..at + 8].try_into().expect("8 bytes"));
         let mut parsed = [SetTime::Omit, SetTime::Omit];
         for (i, time) in parsed.iter_mut().enumerate() {
@@ -437,18 +528,37 @@ fn path_utimes(
                     sec,
                     nsec: nsec as u32,
                 }),
-                _ => return Errno::Inval.code(),
+                _ => return Err(Errno::Inval.code()),
             };
         }
         parsed
     };
     let [atime, mtime] = times;
-    let attr = SetAttr {
+    Ok(SetAttr {
         atime: Some(atime),
         mtime: Some(mtime),
         ..SetAttr::default()
-    };
-    set_attr(&ctx, path, path_len, follow, &attr)
+    })
+}
+
+fn path_utimes(
+    ctx: FunctionEnvMut<'_, InstanceEnv>,
+    at: i32,
+    len: i32,
+    times: i32,
+    follow: i32,
+) -> i32 {
+    match utimes_attr(&ctx, times) {
+        Ok(attr) => set_attr(&ctx, path(at, len, follow), &attr),
+        Err(errno) => errno,
+    }
+}
+
+fn inode_utimes(ctx: FunctionEnvMut<'_, InstanceEnv>, dev: i64, ino: i64, times: i32) -> i32 {
+    match utimes_attr(&ctx, times) {
+        Ok(attr) => set_attr(&ctx, inode(dev, ino), &attr),
+        Err(errno) => errno,
+    }
 }
 
 fn sync(ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {
@@ -465,6 +575,10 @@ fn sync(ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {
         },
         None => 0,
     }
+}
+
+fn io_errno(_ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {
+    crate::lost_errno::take()
 }
 
 fn umask(ctx: FunctionEnvMut<'_, InstanceEnv>, mask: i32) -> i32 {
@@ -690,6 +804,13 @@ fn signal_entry(mut ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {
     0
 }
 
+fn signal_sender(_ctx: FunctionEnvMut<'_, InstanceEnv>, signal: i32) -> i32 {
+    match (caller(), u8::try_from(signal)) {
+        (Ok(caller), Ok(signal)) => ProcessTable::sender(&caller, signal) as i32,
+        _ => 0,
+    }
+}
+
 /// An image that exec'd a successor waits for it here, out of the way of
 /// the successor's signals.
 fn exec_park(ctx: FunctionEnvMut<'_, InstanceEnv>) -> i32 {
@@ -725,6 +846,22 @@ mod tests {
             ("/proc".into(), None),
         ]);
         let inner = |path: &[u8]| locate(&mounts, path).map(|(_, inner)| inner.into_owned());
+        let dev = |path: &[u8]| locate(&mounts, path).map(|(volume, _)| volume.dev).unwrap();
+        assert_ne!(
+            dev(b"/etc"),
+            dev(b"/tmp/x"),
+            "each volume has its own device number"
+        );
+        assert_eq!(dev(b"/tmp"), dev(b"/tmp/x"));
+        for path in [&b"/etc"[..], b"/tmp/x"] {
+            let volume = Volume::of_dev(&mounts, dev(path)).unwrap();
+            assert!(std::ptr::eq(
+                volume.vfs,
+                locate(&mounts, path).unwrap().0.vfs
+            ));
+        }
+        assert_eq!(Volume::of_dev(&mounts, 0).err(), Some(EBADF));
+        assert_eq!(Volume::of_dev(&mounts, 99).err(), Some(EBADF));
         assert_eq!(inner(b"/etc/passwd").unwrap(), b"/etc/passwd");
         assert_eq!(inner(b"/tmp/x").unwrap(), b"/x");
         assert_eq!(inner(b"/tmp").unwrap(), b"/");

@@ -65,8 +65,20 @@ impl std::fmt::Debug for VfsFileSystem {
     }
 }
 
-/// The errno of the vfs as the nearest `FsError`.
+/// The errno of the vfs as the nearest `FsError`; one the `FsError`
+/// blurs is noted for the program to take back (see `lost_errno`).
 pub fn to_fs_error(e: Errno) -> FsError {
+    let error = blur(e);
+    if !matches!(
+        e,
+        Errno::NoEnt | Errno::Exist | Errno::NotDir | Errno::NotEmpty | Errno::IsDir | Errno::BadF
+    ) {
+        crate::lost_errno::note(e.code());
+    }
+    error
+}
+
+fn blur(e: Errno) -> FsError {
     match e {
         Errno::NoEnt => FsError::EntryNotFound,
         Errno::Exist => FsError::AlreadyExists,
@@ -85,7 +97,7 @@ pub fn to_fs_error(e: Errno) -> FsError {
 }
 
 fn io_error(e: Errno) -> io::Error {
-    io::Error::from_raw_os_error(e.code())
+    crate::lost_errno::io_error(e.code())
 }
 
 /// A path's bytes. Paths from wasmer-wasix are valid UTF-8 on every platform.

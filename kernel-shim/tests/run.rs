@@ -561,6 +561,7 @@ fn dev_tty_is_the_session_terminal_and_absent_without_one() {
     let k = m.boot();
     install_program(&k, "tee");
     let (status, _) = run(&k, "tee", &["--to", "/dev/tty", "x"]).unwrap();
-    // ENXIO, which wasmer-wasix hands the program as EIO.
+    // It does not open: ENXIO (which the test program, not using the
+    // compatibility layer, hears as EIO).
     assert_eq!(status, 1, "no terminal, no /dev/tty");
 }

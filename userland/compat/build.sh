@@ -86,9 +86,16 @@ trap 'rm -f "$linked"' EXIT
 # after linking when it finds wasm-opt in PATH: the link sees only the linker.
 # wasi-libc functions the layer replaces while calling them (its __wrap_*).
 wraps=()
-for name in stat lstat fstat access getcwd open openat mkdir rename rmdir unlinkat readlink link \
+for name in stat lstat fstat fstatat unlink access getcwd open openat mkdir rename rmdir unlinkat readlink link \
     linkat strptime __wasi_poll_oneoff __wasi_proc_exit poll read write readv writev pread pwrite \
     ftruncate fsync clock_gettime clock_getres nanosleep clock_nanosleep; do wraps+=("-Wl,--wrap=$name"); done
+# A wrapper's __real_NAME takes libc's NAME only if the archive member that
+# defines it is in the link, and once every caller of NAME is wrapped,
+# nothing else may pull it in: wasm-ld then resolves __real_NAME to a wrong
+# function. -u names a function of each such member that is not wrapped:
+# posix.o (open, stat, lstat, access, readlink, mkdir, rename, rmdir,
+# unlink, link) and at_fdcwd.o (openat, fstatat, linkat).
+wraps+=(-Wl,-u,__wasilibc_access -Wl,-u,__wasilibc_unlinkat)
 PATH="$linker_dir" "$clang" "${cflags[@]}" -nostartfiles "${args[@]}" -o "$linked" \
   "$lib" -lwasi-emulated-mman -lwasi-emulated-process-clocks "${wraps[@]}" \
   -Wl,--export=__stack_pointer -Wl,--export=__data_end -Wl,--export=__stack_low \

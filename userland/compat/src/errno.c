@@ -12,6 +12,7 @@ int __wasmux_linux_errno(int linux_errno)
     case 3: return ESRCH;
     case 4: return EINTR;
     case 5: return EIO;
+    case 6: return ENXIO;
     case 9: return EBADF;
     case 10: return ECHILD;
     case 12: return ENOMEM;
@@ -24,12 +25,26 @@ int __wasmux_linux_errno(int linux_errno)
     case 21: return EISDIR;
     case 22: return EINVAL;
     case 25: return ENOTTY;
+    case 26: return ETXTBSY;
+    case 27: return EFBIG;
     case 28: return ENOSPC;
     case 30: return EROFS;
+    case 31: return EMLINK;
     case 36: return ENAMETOOLONG;
     case 39: return ENOTEMPTY;
     case 40: return ELOOP;
     case 95: return ENOTSUP;
     default: return EIO;
     }
+}
+
+void __wasmux_forget_errno(void) { (void)wasmux_io_errno(); }
+
+void __wasmux_sharpen_errno(void)
+{
+    if (errno != EPERM && errno != EACCES && errno != EINVAL && errno != EIO)
+        return;
+    int lost = wasmux_io_errno();
+    if (lost)
+        errno = __wasmux_linux_errno(lost);
 }

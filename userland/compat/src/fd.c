@@ -17,6 +17,7 @@
 #include <wasi/api.h>
 #include <wasi/libc-find-relpath.h>
 
+#include "fdfile.h"
 #include "imports.h"
 
 #undef fcntl
@@ -77,6 +78,7 @@ static int dup_at_least(int fd, int min, int cloexec)
         errno = err;
         return -1;
     }
+    __wasmux_fd_copied(fd, (int)out);
     return (int)out;
 }
 
@@ -112,6 +114,7 @@ int dup3(int fd, int to, int flags)
         return -1;
     }
     (void)__wasi_fd_close((__wasi_fd_t)to); /* EBADF if `to` was free */
+    __wasmux_fd_forget(to);
     uint32_t out;
     err = wasix_fd_dup2((uint32_t)fd, (uint32_t)to, 0, &out);
     if (err) {
@@ -124,6 +127,7 @@ int dup3(int fd, int to, int flags)
         errno = EBUSY;
         return -1;
     }
+    __wasmux_fd_copied(fd, to);
     /* The new descriptor does not inherit close-on-exec (dup2's rule);
      * dup3 may ask for it. */
     if (flags & O_CLOEXEC)
@@ -338,13 +342,16 @@ off_t(lseek)(int fd, off_t offset, int whence)
 
 /* wasmer-wasix says EACCES (the descriptor lacks the right) where Linux
  * says EBADF: reading a descriptor not open for reading, writing one not
- * open for writing. pread and pwrite of a pipe, socket or terminal are
- * ESPIPE on Linux; wasmer-wasix would read or write the stream. The link
- * wraps the names. */
+ * open for writing; and EIO for what it cannot name (ENOSPC, EFBIG,
+ * EROFS), which the kernel kept (`wasmux.io_errno`). pread and pwrite of
+ * a pipe, socket or terminal are ESPIPE on Linux; wasmer-wasix would read
+ * or write the stream. The link wraps the names. */
 static ssize_t io_result(ssize_t n)
 {
     if (n < 0 && errno == EACCES)
         errno = EBADF;
+    if (n < 0 && errno == EIO)
+        __wasmux_sharpen_errno();
     return n;
 }
 
@@ -363,7 +370,28 @@ ssize_t __wrap_write(int fd, const void *buf, size_t len) { return io_result(__r
 ssize_t __real_readv(int fd, const struct iovec *iov, int count);
 ssize_t __wrap_readv(int fd, const struct iovec *iov, int count) { return io_result(__real_readv(fd, iov, count)); }
 ssize_t __real_writev(int fd, const struct iovec *iov, int count);
-ssize_t __wrap_writev(int fd, const struct iovec *iov, int count) { return io_result(__real_writev(fd, iov, count)); }
+/* writev gathers its vectors into one write, as Linux does: into a pipe
+ * wasmer-wasix writes each vector as a message of its own, which a read
+ * then returns alone (a 16-vector writev took 16 reads). */
+ssize_t __wrap_writev(int fd, const struct iovec *iov, int count)
+{
+    size_t total = 0;
+    for (int i = 0; i < count && total <= 65536; i++)
+        total += iov[i].iov_len;
+    if (count < 2 || total > 65536)
+        return io_result(__real_writev(fd, iov, count));
+    char *joined = malloc(total ? total : 1);
+    if (!joined)
+        return io_result(__real_writev(fd, iov, count));
+    size_t at = 0;
+    for (int i = 0; i < count; i++) {
+        memcpy(joined + at, iov[i].iov_base, iov[i].iov_len);
+        at += iov[i].iov_len;
+    }
+    ssize_t n = io_result(__real_write(fd, joined, total));
+    free(joined);
+    return n;
+}
 
 ssize_t __real_pread(int fd, void *buf, size_t len, off_t at);
 ssize_t __wrap_pread(int fd, void *buf, size_t len, off_t at)
@@ -385,22 +413,6 @@ int __wrap_ftruncate(int fd, off_t length)
     if (r < 0 && errno == EACCES)
         errno = EINVAL;
     return r;
-}
-
-/* wasi-libc's fstat gives a pipe no type at all (WASIX has no FIFO type):
- * Linux's is a FIFO readable and writable by its owner. */
-int __real_fstat(int fd, struct stat *st);
-int __wrap_fstat(int fd, struct stat *st)
-{
-    if (__real_fstat(fd, st) < 0)
-        return -1;
-    if ((st->st_mode & S_IFMT) == 0) {
-        __wasi_fdstat_t fdstat;
-        if (__wasi_fd_fdstat_get((__wasi_fd_t)fd, &fdstat) == 0 &&
-            fdstat.fs_filetype == __WASI_FILETYPE_UNKNOWN)
-            st->st_mode = S_IFIFO | 0600;
-    }
-    return 0;
 }
 
 /* fsync of a directory makes its entries durable on Linux; WASI refuses

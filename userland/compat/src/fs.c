@@ -21,6 +21,7 @@
 #include <utime.h>
 #include <wasi/api.h>
 
+#include "fdfile.h"
 #include "imports.h"
 
 #undef chdir
@@ -69,13 +70,6 @@ char *__wrap_getcwd(char *buf, size_t size)
     return cwd;
 }
 
-int fchdir(int fd)
-{
-    (void)fd;
-    errno = ENOSYS;
-    return -1;
-}
-
 int __wasmux_absolute(const char *path, char *buf, size_t size)
 {
     if (path[0] == '/') {
@@ -114,29 +108,33 @@ int lchmod(const char *path, mode_t mode) { ON_ABSOLUTE(path, wasmux_path_chmod(
 int chown(const char *path, uid_t uid, gid_t gid) { ON_ABSOLUTE(path, wasmux_path_chown(abs_, len_, uid, gid, 1)); }
 int lchown(const char *path, uid_t uid, gid_t gid) { ON_ABSOLUTE(path, wasmux_path_chown(abs_, len_, uid, gid, 0)); }
 
+/* The absolute form of `path` relative to `dirfd` into `abs` (PATH_MAX
+ * bytes), or -1 with errno: ENOSYS for a directory descriptor whose path
+ * the layer does not know (one from before exec). */
+static int absolute_at(int dirfd, const char *path, char *abs)
+{
+    int done = __wasmux_at_path(dirfd, path, abs, PATH_MAX);
+    if (done == 0)
+        errno = ENOSYS;
+    return done == 1 ? 0 : -1;
+}
+
 int fchmodat(int dirfd, const char *path, mode_t mode, int flags)
 {
-    if (dirfd != AT_FDCWD && path[0] != '/') {
-        errno = ENOSYS;
+    char abs[PATH_MAX];
+    if (absolute_at(dirfd, path, abs) < 0)
         return -1;
-    }
-    return (flags & AT_SYMLINK_NOFOLLOW) ? lchmod(path, mode) : chmod(path, mode);
+    return (flags & AT_SYMLINK_NOFOLLOW) ? lchmod(abs, mode) : chmod(abs, mode);
 }
 
-/* WASIX cannot name the file behind a descriptor: no fchmod/fchown. */
-int fchmod(int fd, mode_t mode)
+int fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
 {
-    (void)fd; (void)mode;
-    errno = ENOSYS;
-    return -1;
+    char abs[PATH_MAX];
+    if (absolute_at(dirfd, path, abs) < 0)
+        return -1;
+    return (flags & AT_SYMLINK_NOFOLLOW) ? lchown(abs, uid, gid) : chown(abs, uid, gid);
 }
 
-int fchown(int fd, uid_t uid, gid_t gid)
-{
-    (void)fd; (void)uid; (void)gid;
-    errno = ENOSYS;
-    return -1;
-}
 
 mode_t umask(mode_t mask) { return (mode_t)wasmux_umask(mask & 0777); }
 
@@ -177,11 +175,12 @@ static mode_t mode_argument(int flags, va_list ap)
  * truncation that wasmer-wasix's own idea of the file's size hears about
  * (it truncates the file but keeps the old size for O_APPEND writes, which
  * then land after a gap of zeros). */
-static int opened(int fd, int flags)
+static int opened(int fd, int flags, int dirfd, const char *path)
 {
     if (fd < 0) {
-        /* wasmer-wasix reports the kernel's EACCES as EPERM; Linux's open
-         * says EPERM only for what cannot happen here (O_NOATIME, seals). */
+        __wasmux_sharpen_errno();
+        /* Where the kernel noted nothing (/dev): Linux's open says EPERM
+         * only for what cannot happen here (O_NOATIME, seals). */
         if (errno == EPERM)
             errno = EACCES;
         return fd;
@@ -190,6 +189,11 @@ static int opened(int fd, int flags)
         (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
     if ((flags & O_TRUNC) && (flags & O_WRONLY))
         (void)ftruncate(fd, 0);
+    char abs[PATH_MAX];
+    if (__wasmux_at_path(dirfd, path, abs, sizeof abs) == 1)
+        __wasmux_fd_opened(fd, abs);
+    else
+        __wasmux_fd_forget(fd);
     return fd;
 }
 
@@ -202,12 +206,13 @@ int __wrap_open(const char *path, int flags, ...)
     mode_t mode = mode_argument(flags, ap);
     va_end(ap);
     int plain = flags & ~O_CLOEXEC;
+    __wasmux_forget_errno();
     if (!(flags & O_CREAT))
-        return opened(__real_open(path, plain), flags);
+        return opened(__real_open(path, plain), flags, AT_FDCWD, path);
     wasmux_create_mode((int)(mode & 07777));
     int fd = __real_open(path, plain, mode);
     wasmux_create_mode(-1);
-    return opened(fd, flags);
+    return opened(fd, flags, AT_FDCWD, path);
 }
 
 int __wrap_openat(int dirfd, const char *path, int flags, ...)
@@ -219,12 +224,13 @@ int __wrap_openat(int dirfd, const char *path, int flags, ...)
     mode_t mode = mode_argument(flags, ap);
     va_end(ap);
     int plain = flags & ~O_CLOEXEC;
+    __wasmux_forget_errno();
     if (!(flags & O_CREAT))
-        return opened(__real_openat(dirfd, path, plain), flags);
+        return opened(__real_openat(dirfd, path, plain), flags, dirfd, path);
     wasmux_create_mode((int)(mode & 07777));
     int fd = __real_openat(dirfd, path, plain, mode);
     wasmux_create_mode(-1);
-    return opened(fd, flags);
+    return opened(fd, flags, dirfd, path);
 }
 
 int __wrap_mkdir(const char *path, mode_t mode)
@@ -232,7 +238,10 @@ int __wrap_mkdir(const char *path, mode_t mode)
     if (path_refused(path))
         return -1;
     wasmux_create_mode((int)(mode & 07777));
+    __wasmux_forget_errno();
     int r = __real_mkdir(path, mode);
+    if (r < 0)
+        __wasmux_sharpen_errno();
     wasmux_create_mode(-1);
     return r;
 }
@@ -262,22 +271,10 @@ int __real_lstat(const char *path, struct stat *st);
 int __wrap_stat(const char *path, struct stat *st);
 int __wrap_lstat(const char *path, struct stat *st);
 
-/* The kernel's record of `path`: 1 with `st` filled, 0 when the kernel's
- * filesystems do not hold it (/dev, /proc), -1 on an error. */
-static int kernel_stat(const char *path, struct stat *st, int follow)
+/* A stat record of the wasmux module (kernel-shim/src/syscalls.rs). */
+static void decode_stat(const unsigned char *rec, struct stat *st)
 {
-    char abs[PATH_MAX];
-    if (__wasmux_absolute(path, abs, sizeof abs) < 0)
-        return -1;
-    unsigned char rec[104];
-    int err = wasmux_path_stat(abs, strlen(abs), follow, rec);
-    if (err == 95 /* EOPNOTSUPP */)
-        return 0;
-    if (err) {
-        errno = __wasmux_linux_errno(err);
-        return -1;
-    }
-#define FIELD(type, offset) (*(type *)(rec + (offset)))
+#define FIELD(type, offset) (*(const type *)(rec + (offset)))
     memset(st, 0, sizeof *st);
     st->st_dev = FIELD(uint64_t, 0);
     st->st_ino = FIELD(uint64_t, 8);
@@ -296,17 +293,47 @@ static int kernel_stat(const char *path, struct stat *st, int follow)
     st->st_ctim.tv_sec = FIELD(int64_t, 88);
     st->st_ctim.tv_nsec = FIELD(int64_t, 96);
 #undef FIELD
+}
+
+int __wasmux_kernel_stat(const char *path, struct stat *st, int follow)
+{
+    char abs[PATH_MAX];
+    if (__wasmux_absolute(path, abs, sizeof abs) < 0)
+        return -1;
+    unsigned char rec[104];
+    int err = wasmux_path_stat(abs, strlen(abs), follow, rec);
+    if (err == 95 /* EOPNOTSUPP */)
+        return 0;
+    if (err) {
+        errno = __wasmux_linux_errno(err);
+        return -1;
+    }
+    decode_stat(rec, st);
     return 1;
+}
+
+int __wasmux_inode_stat(uint64_t dev, uint64_t ino, struct stat *st)
+{
+    unsigned char rec[104];
+    int err = wasmux_inode_stat((int64_t)dev, (int64_t)ino, rec);
+    if (!err)
+        decode_stat(rec, st);
+    return err;
 }
 
 static int stat_with_modes(const char *path, struct stat *st, int follow)
 {
     if (path_refused(path))
         return -1;
-    int held = kernel_stat(path, st, follow);
-    if (held == 0)
-        return follow ? __real_stat(path, st) : __real_lstat(path, st);
-    return held < 0 ? -1 : 0;
+    int held = __wasmux_kernel_stat(path, st, follow);
+    if (held != 0)
+        return held < 0 ? -1 : 0;
+    if ((follow ? __real_stat(path, st) : __real_lstat(path, st)) < 0)
+        return -1;
+    char abs[PATH_MAX];
+    if (__wasmux_absolute(path, abs, sizeof abs) == 0)
+        __wasmux_char_device(abs, st);
+    return 0;
 }
 
 /* access checks the permission bits the kernel holds (wasi-libc's asks
@@ -322,7 +349,7 @@ int __wrap_access(const char *path, int mode)
     if (path_refused(path))
         return -1;
     struct stat st;
-    int held = kernel_stat(path, &st, 1);
+    int held = __wasmux_kernel_stat(path, &st, 1);
     if (held <= 0)
         return held < 0 ? -1 : __real_access(path, mode);
     unsigned bits;
@@ -345,6 +372,24 @@ int __wrap_access(const char *path, int mode)
 
 int __wrap_stat(const char *path, struct stat *st) { return stat_with_modes(path, st, 1); }
 int __wrap_lstat(const char *path, struct stat *st) { return stat_with_modes(path, st, 0); }
+
+/* fstatat: as stat, relative to a directory descriptor whose path the layer
+ * knows; wasi-libc's for one it does not. */
+int __real_fstatat(int dirfd, const char *path, struct stat *st, int flags);
+int __wrap_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+#ifdef AT_EMPTY_PATH
+    if ((flags & AT_EMPTY_PATH) && !path[0])
+        return fstat(dirfd, st);
+#endif
+    if (path_refused(path))
+        return -1;
+    char abs[PATH_MAX];
+    int done = __wasmux_at_path(dirfd, path, abs, sizeof abs);
+    if (done <= 0)
+        return done < 0 ? -1 : __real_fstatat(dirfd, path, st, flags);
+    return stat_with_modes(abs, st, !(flags & AT_SYMLINK_NOFOLLOW));
+}
 
 char *realpath(const char *path, char *resolved)
 {
@@ -513,16 +558,26 @@ static int set_times(const char *path, const struct timespec times[2], int follo
 
 int __wasmux_utimensat(int dirfd, const char *path, const struct timespec times[2], int flags)
 {
-    if (dirfd != AT_FDCWD && path[0] != '/') {
-        errno = ENOSYS;
+    char abs[PATH_MAX];
+    if (absolute_at(dirfd, path, abs) < 0)
         return -1;
-    }
-    return set_times(path, times, !(flags & AT_SYMLINK_NOFOLLOW));
+    return set_times(abs, times, !(flags & AT_SYMLINK_NOFOLLOW));
 }
 
-/* By descriptor: WASIX fd_filestat_set_times, which reaches the file. */
+/* By descriptor: the kernel's call on the file the descriptor was opened
+ * on (with Linux's permission checks), else WASIX fd_filestat_set_times. */
 int __wasmux_futimens(int fd, const struct timespec times[2])
 {
+    int64_t raw[4];
+    if (times)
+        for (int i = 0; i < 2; i++) {
+            raw[2 * i] = times[i].tv_sec;
+            raw[2 * i + 1] = linux_nsec(times[i].tv_nsec);
+        }
+    if (__wasmux_fd_utimes(fd, times ? raw : NULL) == 0)
+        return 0;
+    if (errno != ENOSYS)
+        return -1;
     __wasi_timestamp_t stamp[2] = {0, 0};
     __wasi_fstflags_t flags = 0;
     for (int i = 0; i < 2; i++) {
@@ -595,14 +650,20 @@ int __wrap_link(const char *old, const char *new_path)
                  0);
 }
 
+/* With AT_SYMLINK_FOLLOW, a final symbolic link of `old` is followed (the
+ * link made is to its target). */
 int __wrap_linkat(int olddirfd, const char *old, int newdirfd, const char *new_path, int flags)
 {
-    if ((olddirfd != AT_FDCWD && old[0] != '/') || (newdirfd != AT_FDCWD && new_path[0] != '/') ||
-        (flags & AT_SYMLINK_FOLLOW)) {
-        errno = ENOSYS;
+    if (flags & ~AT_SYMLINK_FOLLOW) {
+        errno = EINVAL;
         return -1;
     }
-    return __wrap_link(old, new_path);
+    char old_abs[PATH_MAX], new_abs[PATH_MAX], target[PATH_MAX];
+    if (absolute_at(olddirfd, old, old_abs) < 0 || absolute_at(newdirfd, new_path, new_abs) < 0)
+        return -1;
+    if ((flags & AT_SYMLINK_FOLLOW) && !realpath(old_abs, target))
+        return -1;
+    return __wrap_link((flags & AT_SYMLINK_FOLLOW) ? target : old_abs, new_abs);
 }
 
 /* wasmer-wasix renames a symbolic link wrongly: it follows it (a dangling
@@ -639,19 +700,92 @@ static int rename_symlink(const char *old, const char *new_path)
     return unlink(old);
 }
 
+/* Where the last component of `path` starts; its end (trailing slashes
+ * left out) into `*end`. */
+static size_t last_component(const char *path, size_t *end)
+{
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    size_t start = len;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    *end = len;
+    return start;
+}
+
+/* `path` with its directory part made physical (symbolic links and `..`
+ * resolved, as the kernel would walk it) and its last component as it is:
+ * what rename and friends act on. */
+static int physical_parent(const char *path, char *out)
+{
+    size_t len, start = last_component(path, &len);
+    char dir[PATH_MAX];
+    if (start == 0) {
+        strcpy(dir, ".");
+    } else {
+        if (start >= sizeof dir) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        memcpy(dir, path, start);
+        dir[start] = 0;
+    }
+    char real[PATH_MAX];
+    if (!realpath(dir, real))
+        return -1;
+    size_t at = strlen(real);
+    if (at + 1 + (len - start) >= PATH_MAX) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (at > 1)
+        real[at++] = '/';
+    memcpy(real + at, path + start, len - start);
+    real[at + len - start] = 0;
+    strcpy(out, real);
+    return 0;
+}
+
+/* After a directory was renamed, a working directory inside it follows it
+ * (it is kept as a path here; the kernel's would move with the inode). */
+static void cwd_follows(const char *old_abs, const char *new_abs)
+{
+    char cwd[PATH_MAX];
+    size_t n = strlen(old_abs);
+    if (!__real_getcwd(cwd, sizeof cwd) || strncmp(cwd, old_abs, n) != 0 ||
+        (cwd[n] != '/' && cwd[n] != 0))
+        return;
+    char moved[PATH_MAX];
+    if ((size_t)snprintf(moved, sizeof moved, "%s%s", new_abs, cwd + n) < sizeof moved)
+        (void)__wasmux_chdir(moved);
+}
+
 int __wrap_rename(const char *old, const char *new_path)
 {
-    struct stat st, to;
-    if (__wrap_lstat(old, &st) == 0) {
+    if (path_refused(old) || path_refused(new_path))
+        return -1;
+    char old_abs[PATH_MAX], new_abs[PATH_MAX];
+    if (physical_parent(old, old_abs) < 0 || physical_parent(new_path, new_abs) < 0)
+        return -1;
+    struct stat st = {0}, to;
+    if (__wrap_lstat(old_abs, &st) == 0) {
         if (S_ISLNK(st.st_mode))
-            return rename_symlink(old, new_path);
+            return rename_symlink(old_abs, new_abs);
         /* wasmer-wasix says EINVAL for a file over a directory. */
-        if (!S_ISDIR(st.st_mode) && __wrap_lstat(new_path, &to) == 0 && S_ISDIR(to.st_mode)) {
+        if (!S_ISDIR(st.st_mode) && __wrap_lstat(new_abs, &to) == 0 && S_ISDIR(to.st_mode)) {
             errno = EISDIR;
             return -1;
         }
     }
-    return __real_rename(old, new_path);
+    __wasmux_forget_errno();
+    if (__real_rename(old_abs, new_abs) < 0) {
+        __wasmux_sharpen_errno();
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode))
+        cwd_follows(old_abs, new_abs);
+    return 0;
 }
 
 /* rmdir of `.` is EINVAL and of `..` ENOTEMPTY on Linux; wasmer-wasix
@@ -661,12 +795,7 @@ int __wrap_rmdir(const char *path)
 {
     if (path_refused(path))
         return -1;
-    size_t len = strlen(path);
-    while (len > 1 && path[len - 1] == '/')
-        len--;
-    size_t start = len;
-    while (start > 0 && path[start - 1] != '/')
-        start--;
+    size_t len, start = last_component(path, &len);
     if (len - start == 1 && path[start] == '.') {
         errno = EINVAL;
         return -1;
@@ -675,30 +804,82 @@ int __wrap_rmdir(const char *path)
         errno = ENOTEMPTY;
         return -1;
     }
-    return __real_rmdir(path);
+    __wasmux_forget_errno();
+    int r = __real_rmdir(path);
+    if (r < 0)
+        __wasmux_sharpen_errno();
+    return r;
 }
 
 int __real_unlinkat(int dirfd, const char *path, int flags);
+int __real_unlink(const char *path);
+int __wrap_unlink(const char *path)
+{
+    if (path_refused(path))
+        return -1;
+    __wasmux_forget_errno();
+    int r = __real_unlink(path);
+    if (r < 0)
+        __wasmux_sharpen_errno();
+    return r;
+}
 int __wrap_unlinkat(int dirfd, const char *path, int flags)
 {
     if (flags & ~AT_REMOVEDIR) {
         errno = EINVAL;
         return -1;
     }
-    return __real_unlinkat(dirfd, path, flags);
+    __wasmux_forget_errno();
+    int r = __real_unlinkat(dirfd, path, flags);
+    if (r < 0)
+        __wasmux_sharpen_errno();
+    return r;
 }
 
 /* Linux's readlink fills a short buffer with the first bytes (no NUL) and
  * refuses a zero-sized one; WASI's fails on a short buffer. */
 ssize_t __real_readlink(const char *restrict path, char *restrict buf, size_t size);
+/* The links of /proc that name the caller's own state, which lives here
+ * or in WASIX, out of the kernel's /proc: `self` (the pid: /proc/self is a
+ * directory to wasmer-wasix), `self/cwd` and `self/fd/N` (a descriptor
+ * opened by path). Into `out` (PATH_MAX bytes): its length, or -1 when
+ * `abs` is none of them. */
+static ssize_t own_proc_link(const char *abs, char *out)
+{
+    char own[32];
+    snprintf(own, sizeof own, "/proc/%d", getpid());
+    const char *rest;
+    if (strncmp(abs, "/proc/self", 10) == 0)
+        rest = abs + 10;
+    else if (strncmp(abs, own, strlen(own)) == 0)
+        rest = abs + strlen(own);
+    else
+        return -1;
+    if (!*rest && rest == abs + 10)
+        return snprintf(out, PATH_MAX, "%d", getpid());
+    if (strcmp(rest, "/cwd") == 0)
+        return __real_getcwd(out, PATH_MAX) ? (ssize_t)strlen(out) : -1;
+    int fd;
+    char end;
+    uint64_t dev, ino;
+    const char *opened_by;
+    if (sscanf(rest, "/fd/%d%c", &fd, &end) == 1 && __wasmux_fd_file(fd, &dev, &ino, &opened_by) == 1)
+        return snprintf(out, PATH_MAX, "%s", opened_by);
+    return -1;
+}
+
 ssize_t __wrap_readlink(const char *restrict path, char *restrict buf, size_t size)
 {
     if (size == 0) {
         errno = EINVAL;
         return -1;
     }
-    char whole[PATH_MAX];
-    ssize_t n = __real_readlink(path, whole, sizeof whole);
+    char whole[PATH_MAX], abs[PATH_MAX];
+    ssize_t n = -1;
+    if (__wasmux_absolute(path, abs, sizeof abs) == 0)
+        n = own_proc_link(abs, whole);
+    if (n < 0)
+        n = __real_readlink(path, whole, sizeof whole);
     if (n < 0)
         return -1;
     if ((size_t)n > size)

@@ -117,6 +117,11 @@ WASMUX(path_chown) int wasmux_path_chown(const char *path, size_t len, int uid, 
 /* times: two (sec, nsec) pairs of int64, Linux UTIME_NOW/UTIME_OMIT; NULL: now */
 WASMUX(path_utimes) int wasmux_path_utimes(const char *path, size_t len, const int64_t *times,
                                            int follow);
+/* dev and ino: a stat record's, of a file a descriptor was opened on */
+WASMUX(inode_stat) int wasmux_inode_stat(int64_t dev, int64_t ino, void *out);
+WASMUX(inode_chmod) int wasmux_inode_chmod(int64_t dev, int64_t ino, int mode);
+WASMUX(inode_chown) int wasmux_inode_chown(int64_t dev, int64_t ino, int uid, int gid);
+WASMUX(inode_utimes) int wasmux_inode_utimes(int64_t dev, int64_t ino, const int64_t *times);
 WASMUX(path_mknod) int wasmux_path_mknod(const char *path, size_t len, int mode);
 WASMUX(path_link) int wasmux_path_link(const char *old, size_t old_len, const char *new_path,
                                        size_t new_len);
@@ -138,10 +143,12 @@ WASMUX(tcsetpgrp) int wasmux_tcsetpgrp(int pgid);
 WASMUX(exit_signal) int wasmux_exit_signal(int sig);
 WASMUX(exit_code) int wasmux_exit_code(int code);
 WASMUX(sync) int wasmux_sync(void);
+WASMUX(io_errno) int wasmux_io_errno(void);
 WASMUX(wait_status) int wasmux_wait_status(int pid, int exit_code);
 WASMUX(signal_wait) int wasmux_signal_wait(int seen, int timeout_ms);
 WASMUX(signal_take) int64_t wasmux_signal_take(int epoch);
 WASMUX(signal_entry) int wasmux_signal_entry(void);
+WASMUX(signal_sender) int wasmux_signal_sender(int sig);
 WASMUX(stop) int wasmux_stop(int sig);
 WASMUX(exec_park) int wasmux_exec_park(void);
 WASMUX(child_change) int wasmux_child_change(int pid, int flags);
@@ -152,6 +159,14 @@ WASMUX(sigignore_get) int64_t wasmux_sigignore_get(void);
 /* wasi-libc's errno values are WASI's, which is what WASIX calls return.
  * The wasmux module answers Linux numbers: this converts them. */
 int __wasmux_linux_errno(int linux_errno);
+
+/* wasmer-wasix blurs the errnos of the kernel's files and filesystems
+ * (EACCES and EPERM are one to it, ENOSPC is EIO; kernel-shim's
+ * lost_errno.rs). Before a call: forget what an earlier one noted. After
+ * it failed with EPERM, EACCES, EINVAL or EIO: the kernel's own errno, if
+ * it noted one. */
+void __wasmux_forget_errno(void);
+void __wasmux_sharpen_errno(void);
 
 /* Sets errno and returns -1 when `err` is non-zero, else returns `ok`. */
 #define RETURN_ERRNO(err, ok)                                                  \

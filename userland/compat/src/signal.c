@@ -83,6 +83,11 @@ static void default_action(int sig)
 
 static void deliver_pending(void);
 
+/* Who sent each signal last, for si_pid: the kernel says for the signals
+ * it held (`wasmux.signal_sender`), raise is the process itself, a WASIX
+ * timer nobody (0). */
+static pid_t senders[32];
+
 static void run(int sig)
 {
     struct sigaction *action = &actions[sig];
@@ -105,6 +110,8 @@ static void run(int sig)
         siginfo_t info;
         memset(&info, 0, sizeof info);
         info.si_signo = sig;
+        info.si_pid = senders[sig];
+        info.si_uid = senders[sig] ? getuid() : 0;
         now.sa_sigaction(sig, &info, NULL);
     } else {
         now.sa_handler(sig);
@@ -146,6 +153,7 @@ static void take_kernel_signals(void)
         while (taken) {
             int sig = __builtin_ctzll(taken) + 1;
             taken &= ~BIT(sig);
+            senders[sig] = wasmux_signal_sender(sig);
             deliver(sig);
         }
     }
@@ -165,6 +173,7 @@ __attribute__((noinline)) static void on_signal(int sig)
     else if (valid(sig)) {
         if (sig == SIGALRM)
             __wasmux_timer_fired();
+        senders[sig] = 0;
         deliver(sig);
     }
 }
@@ -319,8 +328,24 @@ int raise(int sig)
         errno = EINVAL;
         return -1;
     }
+    senders[sig] = getpid();
     deliver(sig);
     return 0;
+}
+
+/* abort: SIGABRT, unblocked, to a handler if there is one; if the handler
+ * returns, SIGABRT again with its default action, which ends the process
+ * (wasi-libc's traps, and a trap tells a parent nothing of SIGABRT). */
+_Noreturn void abort(void)
+{
+    sigset_t abrt;
+    sigemptyset(&abrt);
+    sigaddset(&abrt, SIGABRT);
+    sigprocmask(SIG_UNBLOCK, &abrt, NULL);
+    raise(SIGABRT);
+    signal(SIGABRT, SIG_DFL);
+    raise(SIGABRT);
+    die_of(SIGABRT);
 }
 
 int kill(pid_t pid, int sig)

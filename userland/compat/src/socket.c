@@ -131,9 +131,24 @@ static int wasix_kind(int type, int protocol, int *wtype, int *wproto)
         *wtype = WASIX_DGRAM;
         *wproto = WASIX_PROTO_UDP;
         return protocol == 0 || protocol == IPPROTO_UDP ? 0 : EPROTONOSUPPORT;
+    case SOCK_RAW:
+        return EPROTONOSUPPORT; /* WASIX has no raw sockets */
     default:
         return EINVAL;
     }
+}
+
+/* Which descriptors are datagram sockets, for SO_TYPE: WASIX calls a bound
+ * UDP socket's type "unknown". Set by socket(), so a descriptor reused for
+ * another socket is set again; one reused for a non-socket is told apart
+ * by WASIX's socket status call failing. */
+#define KNOWN_SOCKETS 1024
+static unsigned char is_dgram[KNOWN_SOCKETS];
+
+static void note_type(int fd, int type)
+{
+    if (fd >= 0 && fd < KNOWN_SOCKETS)
+        is_dgram[fd] = type == SOCK_DGRAM;
 }
 
 int socket(int domain, int type, int protocol)
@@ -152,6 +167,7 @@ int socket(int domain, int type, int protocol)
         close((int)fd);
         return -1;
     }
+    note_type((int)fd, type & ~flags);
     return (int)fd;
 }
 
@@ -216,8 +232,32 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
     RETURN_ERRNO(err, 0);
 }
 
+/* ENOTSOCK for a descriptor WASIX knows to be a file, a directory or a
+ * device (wasmer-wasix would say EACCES: it lacks the socket rights); 0
+ * for a socket, or for what WASIX cannot tell from one (it calls a bound
+ * UDP socket and a listening one "unknown", like a pipe). */
+static int not_socket(int fd)
+{
+    __wasi_fdstat_t st;
+    if (__wasi_fd_fdstat_get((uint32_t)fd, &st))
+        return 0; /* the call itself says EBADF */
+    switch (st.fs_filetype) {
+    case __WASI_FILETYPE_REGULAR_FILE:
+    case __WASI_FILETYPE_DIRECTORY:
+    case __WASI_FILETYPE_CHARACTER_DEVICE:
+    case __WASI_FILETYPE_BLOCK_DEVICE:
+    case __WASI_FILETYPE_SYMBOLIC_LINK:
+        return ENOTSOCK;
+    default:
+        return 0;
+    }
+}
+
 int listen(int fd, int backlog)
 {
+    int err = not_socket(fd);
+    if (err)
+        return fail(err);
     RETURN_ERRNO(wasix_sock_listen((uint32_t)fd, backlog > 0 ? (uint32_t)backlog : 1), 0);
 }
 
@@ -235,6 +275,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
         return -1;
     }
     from_wasix(&peer, addr, len);
+    note_type((int)out, SOCK_STREAM);
     return (int)out;
 }
 
@@ -401,10 +442,14 @@ int getsockopt(int fd, int level, int name, void *value, socklen_t *len)
         __wasi_fdstat_t st;
         if ((err = __wasi_fd_fdstat_get((uint32_t)fd, &st)))
             return fail(err);
+        uint8_t status;
         if (st.fs_filetype == __WASI_FILETYPE_SOCKET_STREAM)
             v = SOCK_STREAM;
         else if (st.fs_filetype == __WASI_FILETYPE_SOCKET_DGRAM)
             v = SOCK_DGRAM;
+        else if (st.fs_filetype == __WASI_FILETYPE_UNKNOWN &&
+                 wasix_sock_status((uint32_t)fd, &status) == 0)
+            v = fd < KNOWN_SOCKETS && is_dgram[fd] ? SOCK_DGRAM : SOCK_STREAM;
         else
             return fail(ENOTSOCK);
     } else if (level == SOL_SOCKET && name == SO_ERROR) {
