@@ -50,6 +50,28 @@ llvm-ar-19 rcs "$build/libwasmux-compat.a" "$build"/obj/*.o
 mkdir "$build/linker"
 ln -s "$(command -v wasm-ld-19)" "$build/linker/wasm-ld-19"
 
+# wasi-libc functions the layer replaces while calling them (its __wrap_*,
+# linked with --wrap).
+wrapped=(stat lstat fstat fstatat unlink access getcwd open openat mkdir rename rmdir unlinkat
+  readlink link linkat strptime __wasi_poll_oneoff __wasi_proc_exit poll read write readv writev
+  pread pwrite ftruncate fsync clock_gettime clock_getres nanosleep clock_nanosleep)
+# A wrapper's __real_NAME is libc's NAME only if the archive member that
+# defines it is in the link; once every caller of NAME is wrapped, nothing
+# may pull that member in, and wasm-ld then binds __real_NAME to another
+# function, silently when the types agree (a hello world's printf, through
+# writev, spun forever). So the members that define them are linked as
+# objects, always.
+libc="$sysroot/lib/wasm32-wasi/libc.a"
+mapfile -t members < <(llvm-nm-19 -A --defined-only "$libc" 2>/dev/null |
+  awk -v names=" ${wrapped[*]} " '($(NF-1) == "T" || $(NF-1) == "W") && index(names, " " $NF " ") {
+    split($0, at, ":"); print at[2] }' | sort -u)
+for name in "${wrapped[@]}"; do
+  llvm-nm-19 -A --defined-only "$libc" 2>/dev/null | awk -v n="$name" '($(NF-1) == "T" || $(NF-1) == "W") && $NF == n { found = 1 } END { exit !found }' ||
+    { echo "compat: $name, which the layer wraps, is not in $libc" >&2; exit 1; }
+done
+mkdir "$build/libc-real"
+(cd "$build/libc-real" && llvm-ar-19 x "$libc" "${members[@]}")
+
 # Only these imports unwind the stack: instrumenting just their callers
 # keeps the rest of a program at full speed. The signal callback's entry is
 # left out on purpose (userland/compat/src/signal.c says why).
@@ -62,6 +84,8 @@ unwinding+=",wasix_32v1.proc_exec3,wasix_32v1.proc_exec4"
   echo 'set -euo pipefail'
   printf 'cflags=('; printf '%q ' "${cflags[@]}"; echo ')'
   printf 'lib=%q\n' "$out/libwasmux-compat.a"
+  printf 'real=('; for m in "${members[@]}"; do printf '%q ' "$out/libc-real/$m"; done; echo ')'
+  printf 'wrapped=('; printf '%q ' "${wrapped[@]}"; echo ')'
   printf 'linker_dir=%q\n' "$out/linker"
   printf 'clang=%q\n' "$(command -v clang-19)"
   printf 'unwinding=%q\n' "$unwinding"
@@ -84,20 +108,10 @@ linked="$output.linked.$$"
 trap 'rm -f "$linked"' EXIT
 # Our own wasm-opt run below (with asyncify) replaces the one clang runs
 # after linking when it finds wasm-opt in PATH: the link sees only the linker.
-# wasi-libc functions the layer replaces while calling them (its __wrap_*).
 wraps=()
-for name in stat lstat fstat fstatat unlink access getcwd open openat mkdir rename rmdir unlinkat readlink link \
-    linkat strptime __wasi_poll_oneoff __wasi_proc_exit poll read write readv writev pread pwrite \
-    ftruncate fsync clock_gettime clock_getres nanosleep clock_nanosleep; do wraps+=("-Wl,--wrap=$name"); done
-# A wrapper's __real_NAME takes libc's NAME only if the archive member that
-# defines it is in the link, and once every caller of NAME is wrapped,
-# nothing else may pull it in: wasm-ld then resolves __real_NAME to a wrong
-# function. -u names a function of each such member that is not wrapped:
-# posix.o (open, stat, lstat, access, readlink, mkdir, rename, rmdir,
-# unlink, link) and at_fdcwd.o (openat, fstatat, linkat).
-wraps+=(-Wl,-u,__wasilibc_access -Wl,-u,__wasilibc_unlinkat)
+for name in "${wrapped[@]}"; do wraps+=("-Wl,--wrap=$name"); done
 PATH="$linker_dir" "$clang" "${cflags[@]}" -nostartfiles "${args[@]}" -o "$linked" \
-  "$lib" -lwasi-emulated-mman -lwasi-emulated-process-clocks "${wraps[@]}" \
+  "$lib" "${real[@]}" -lwasi-emulated-mman -lwasi-emulated-process-clocks "${wraps[@]}" \
   -Wl,--export=__stack_pointer -Wl,--export=__data_end -Wl,--export=__stack_low \
   -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=1073741824 \
   -Wl,--no-check-features -Wl,-z,stack-size=1048576
