@@ -104,7 +104,13 @@ onmessage = (event) => {
     worker_started(msg.id);
     // The guest modules the kernel compiled: none is compiled again here.
     if (msg.modules) adopt_modules(msg.modulesPtr, msg.modules);
-    place = new Int32Array(msg.memory.buffer, place_cell(), 1);
+    // The cell may lie in memory another thread has just grown, which this
+    // worker's view of the shared memory has not caught up with yet (the
+    // kernel worker then failed with "Invalid typed array length: 1"):
+    // growing by nothing brings the view up to date.
+    const cell = place_cell();
+    if (cell + Int32Array.BYTES_PER_ELEMENT > msg.memory.buffer.byteLength) msg.memory.grow(0);
+    place = new Int32Array(msg.memory.buffer, cell, 1);
     watchGuestInstances();
   } else if (msg.kind === 'retire') {
     // Give what this worker keeps in the shared memory back (its thread's
