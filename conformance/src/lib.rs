@@ -18,7 +18,7 @@ use std::time::Duration;
 
 pub use backend::{Backend, BackendKind, FastBackend, LinuxBackend, RawRun, TEST_GID, TEST_UID};
 pub use browser::{BrowserSetup, FastBrowserBackend};
-pub use outcome::{end_case, parse_cases, Case, Ending, Verdict, END_CASE};
+pub use outcome::{end_case, finished, parse_cases, Case, Ending, Verdict, END_CASE};
 pub use report::{
     BackendResults, Baseline, Comparison, Groups, Limitations, ProgramResult, SuiteDir,
 };
@@ -110,7 +110,7 @@ fn run_one(
         None => backend.run(&name, deadline),
     };
     let mut cases = parse_cases(&run.stdout);
-    if let Some(end) = end_case(&cases, &run.ending, &run.stderr) {
+    if let Some(end) = end_case(&cases, finished(&run.stdout), &run.ending, &run.stderr) {
         cases.push(end);
     }
     ProgramResult {

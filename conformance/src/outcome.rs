@@ -3,8 +3,10 @@
 //! A conformance program prints one line per case (`TPASS name: message`,
 //! see `suite/tst.h`); anything else on its standard output is ignored, so a
 //! stray `printf` cannot forge or hide a result. How the program ended is
-//! kept too: a crash, a timeout or an exit status that contradicts the lines
-//! becomes a broken pseudo-case, [`END_CASE`], so it cannot pass unnoticed.
+//! kept too: a crash, a timeout, an exit status that contradicts the lines,
+//! or an end before the harness's last line ([`DONE_LINE`]: the program was
+//! replaced by exec or exited early, and its later cases never ran) becomes
+//! a broken pseudo-case, [`END_CASE`], so it cannot pass unnoticed.
 
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +79,14 @@ pub enum Ending {
 /// The name of the pseudo-case that reports a program ending badly.
 pub const END_CASE: &str = "(end)";
 
+/// The line `suite/tst.h` prints when `tst_run` has returned: every case ran.
+pub const DONE_LINE: &str = "TDONE";
+
+/// Whether the program's output holds [`DONE_LINE`].
+pub fn finished(stdout: &str) -> bool {
+    stdout.lines().any(|line| line == DONE_LINE)
+}
+
 /// Reads a program's output into cases: one per name, the worst verdict
 /// winning when a name is reported twice (a parent and a forked child).
 pub fn parse_cases(stdout: &str) -> Vec<Case> {
@@ -114,14 +124,24 @@ pub fn parse_cases(stdout: &str) -> Vec<Case> {
 /// The broken pseudo-case a bad ending adds, if any: tst.h exits 0 when all
 /// passed, 1 on a failure and 2 when broken; anything else, or a status that
 /// disagrees with the lines, means the program did not finish as written.
-pub fn end_case(cases: &[Case], ending: &Ending, stderr_tail: &str) -> Option<Case> {
+pub fn end_case(
+    cases: &[Case],
+    finished: bool,
+    ending: &Ending,
+    stderr_tail: &str,
+) -> Option<Case> {
     let worst = cases.iter().map(|c| c.verdict).max();
     let expected = match worst {
         Some(Verdict::Broken) => 2,
         Some(Verdict::Fail) => 1,
         _ => 0,
     };
+    // A setup step that fails reports TBROK and ends at once, by design.
+    let ended_early = !finished && worst != Some(Verdict::Broken);
     let message = match ending {
+        Ending::Exited(_) if ended_early => {
+            "ended before its last case (replaced by exec, or exited)".to_string()
+        }
         Ending::Exited(status) if *status == expected => return None,
         // A child's TFAIL/TBROK line does not reach the parent's exit status.
         Ending::Exited(0) if cases.iter().any(|c| c.verdict.is_bad()) => return None,
@@ -184,15 +204,33 @@ mod tests {
     fn endings_that_disagree_with_the_lines_are_broken() {
         let pass = parse_cases("TPASS a: ok\n");
         let fail = parse_cases("TPASS a: ok\nTFAIL b: no\n");
-        assert_eq!(end_case(&pass, &Ending::Exited(0), ""), None);
-        assert_eq!(end_case(&fail, &Ending::Exited(1), ""), None);
-        let lying = end_case(&pass, &Ending::Exited(1), "").unwrap();
+        assert_eq!(end_case(&pass, true, &Ending::Exited(0), ""), None);
+        assert_eq!(end_case(&fail, true, &Ending::Exited(1), ""), None);
+        let lying = end_case(&pass, true, &Ending::Exited(1), "").unwrap();
         assert_eq!(lying.verdict, Verdict::Broken);
-        let killed = end_case(&pass, &Ending::Signalled(9), "wasmux: trap\n").unwrap();
+        let killed = end_case(&pass, false, &Ending::Signalled(9), "wasmux: trap\n").unwrap();
         assert_eq!(killed.message, "killed by signal 9; stderr: wasmux: trap");
-        let hung = end_case(&[], &Ending::TimedOut { seconds: 5 }, "").unwrap();
+        let hung = end_case(&[], false, &Ending::TimedOut { seconds: 5 }, "").unwrap();
         assert_eq!(hung.message, "did not finish in 5 s");
-        let unbuilt = end_case(&[], &Ending::NotBuilt("x.c:1: error\n".into()), "").unwrap();
+        let unbuilt = end_case(&[], false, &Ending::NotBuilt("x.c:1: error\n".into()), "").unwrap();
         assert_eq!(unbuilt.message, "does not build: x.c:1: error");
+    }
+
+    #[test]
+    fn a_program_that_ends_before_its_last_case_is_broken() {
+        let out = "TPASS a: ok\n";
+        assert!(!finished(out));
+        let early = end_case(&parse_cases(out), false, &Ending::Exited(0), "").unwrap();
+        assert_eq!(early.verdict, Verdict::Broken);
+        assert!(early.message.starts_with("ended before its last case"));
+        let done = "TPASS a: ok\nTDONE\n";
+        assert!(finished(done));
+        assert_eq!(
+            end_case(&parse_cases(done), true, &Ending::Exited(0), ""),
+            None
+        );
+        // A failed setup step ends the program on purpose: its TBROK says so.
+        let setup = parse_cases("TBROK setup: no directory\n");
+        assert_eq!(end_case(&setup, false, &Ending::Exited(2), ""), None);
     }
 }

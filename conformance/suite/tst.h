@@ -239,6 +239,10 @@ int main(int argc, char **argv)
 	}
 	tst_run();
 	tst_cleanup();
+	/* Every case ran: the runner counts a program that ends without this
+	 * line (replaced by exec, or exited early) as broken. */
+	if (getpid() == tst_owner && (argc < 2 || strncmp(argv[1], "child:", 6) != 0))
+		write(1, "TDONE\n", 6);
 	return tst_broken ? 2 : tst_failed ? 1 : 0;
 }
 

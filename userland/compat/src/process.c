@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -194,6 +195,17 @@ static size_t count(char *const *v)
 /* execve, following `#!` lines (Linux's binfmt_script) up to 4 deep. */
 static int exec_at_depth(const char *path, char *const argv[], char *const envp[], int depth)
 {
+    /* Linux's checks first: a regular file with an execute bit (WASIX
+     * would run a script without one, or try a directory). */
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return -1;
+    if (!S_ISREG(st.st_mode)) {
+        errno = EACCES;
+        return -1;
+    }
+    if (access(path, X_OK) < 0)
+        return -1;
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return -1;
