@@ -40,6 +40,13 @@ int __wasmux_linux_errno(int linux_errno)
 
 void __wasmux_forget_errno(void) { (void)wasmux_io_errno(); }
 
+int __wasmux_sharpened(int result)
+{
+    if (result < 0)
+        __wasmux_sharpen_errno();
+    return result;
+}
+
 void __wasmux_sharpen_errno(void)
 {
     if (errno != EPERM && errno != EACCES && errno != EINVAL && errno != EIO)

@@ -5,6 +5,7 @@
  * seekable (ESPIPE), a FIFO to fstat. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -380,7 +381,9 @@ ssize_t __wrap_writev(int fd, const struct iovec *iov, int count)
         total += iov[i].iov_len;
     if (count < 2 || total > 65536)
         return io_result(__real_writev(fd, iov, count));
-    char *joined = malloc(total ? total : 1);
+    /* On the stack up to PIPE_BUF: stdio's every flush is a 2-vector writev. */
+    char small[PIPE_BUF];
+    char *joined = total <= sizeof small ? small : malloc(total);
     if (!joined)
         return io_result(__real_writev(fd, iov, count));
     size_t at = 0;
@@ -389,7 +392,8 @@ ssize_t __wrap_writev(int fd, const struct iovec *iov, int count)
         at += iov[i].iov_len;
     }
     ssize_t n = io_result(__real_write(fd, joined, total));
-    free(joined);
+    if (joined != small)
+        free(joined);
     return n;
 }
 

@@ -39,20 +39,7 @@ struct note {
 static struct note *notes;
 static size_t n_notes;
 
-
-/* WASIX's inode number of `fd`: 0, or -1 with errno. (WASIX's call, not
- * wasi-libc's fstat: the layer must link without pulling fstat in.) */
-static int wasix_ino(int fd, uint64_t *ino)
-{
-    __wasi_filestat_t st;
-    int err = __wasi_fd_filestat_get((__wasi_fd_t)fd, &st);
-    if (err) {
-        errno = err;
-        return -1;
-    }
-    *ino = st.ino;
-    return 0;
-}
+static int wasix_fstat(int fd, struct stat *st);
 
 void __wasmux_fd_forget(int fd)
 {
@@ -81,10 +68,9 @@ static struct note *slot(int fd)
 void __wasmux_fd_opened(int fd, const char *abs_path)
 {
     __wasmux_fd_forget(fd);
-    struct stat kernel = {0};
-    uint64_t wasix;
+    struct stat kernel = {0}, wasix;
     int held = __wasmux_kernel_stat(abs_path, &kernel, 1);
-    if (held < 0 || (held == 0 && !__wasmux_char_device(abs_path, NULL)) || wasix_ino(fd, &wasix) < 0)
+    if (held < 0 || (held == 0 && !__wasmux_char_device(abs_path, NULL)) || wasix_fstat(fd, &wasix) < 0)
         return; /* not one of the kernel's files (/proc, a pipe): WASIX answers */
     struct note *note = slot(fd);
     char *path = strdup(abs_path);
@@ -92,7 +78,7 @@ void __wasmux_fd_opened(int fd, const char *abs_path)
         free(path);
         return;
     }
-    *note = (struct note){kernel.st_dev, kernel.st_ino, wasix, path};
+    *note = (struct note){kernel.st_dev, kernel.st_ino, wasix.st_ino, path};
 }
 
 void __wasmux_fd_copied(int from, int to)
@@ -121,10 +107,10 @@ static const struct note *valid_note(int fd, uint64_t wasix)
 
 int __wasmux_fd_file(int fd, uint64_t *dev, uint64_t *ino, const char **path)
 {
-    uint64_t wasix;
-    if (wasix_ino(fd, &wasix) < 0)
+    struct stat wasix;
+    if (wasix_fstat(fd, &wasix) < 0)
         return -1;
-    const struct note *note = valid_note(fd, wasix);
+    const struct note *note = valid_note(fd, wasix.st_ino);
     if (!note || note->dev == 0)
         return 0;
     *dev = note->dev;
@@ -229,12 +215,13 @@ int __wrap_fstat(int fd, struct stat *st)
     return 0;
 }
 
-/* The noted file of `fd` for a call that changes it; -1 with errno set
- * (EBADF for no descriptor, ENOSYS for one whose file the layer cannot
- * name: a pipe, a socket, a device, one inherited across exec). */
-static int changed_file(int fd, uint64_t *dev, uint64_t *ino)
+/* The noted file of `fd` (and the path it was opened by, if `path` is not
+ * NULL) for a call on it: 0, or -1 with errno set (EBADF for no
+ * descriptor, ENOSYS for one whose file the layer cannot name: a pipe, a
+ * socket, a device, one inherited across exec). */
+static int noted_file(int fd, uint64_t *dev, uint64_t *ino, const char **path)
 {
-    int known = __wasmux_fd_file(fd, dev, ino, NULL);
+    int known = __wasmux_fd_file(fd, dev, ino, path);
     if (known == 0)
         errno = ENOSYS;
     return known == 1 ? 0 : -1;
@@ -243,7 +230,7 @@ static int changed_file(int fd, uint64_t *dev, uint64_t *ino)
 int fchmod(int fd, mode_t mode)
 {
     uint64_t dev, ino;
-    if (changed_file(fd, &dev, &ino) < 0)
+    if (noted_file(fd, &dev, &ino, NULL) < 0)
         return -1;
     RETURN_ERRNO(__wasmux_linux_errno(wasmux_inode_chmod((int64_t)dev, (int64_t)ino, mode & 07777)), 0);
 }
@@ -251,7 +238,7 @@ int fchmod(int fd, mode_t mode)
 int fchown(int fd, uid_t uid, gid_t gid)
 {
     uint64_t dev, ino;
-    if (changed_file(fd, &dev, &ino) < 0)
+    if (noted_file(fd, &dev, &ino, NULL) < 0)
         return -1;
     RETURN_ERRNO(__wasmux_linux_errno(wasmux_inode_chown((int64_t)dev, (int64_t)ino, (int)uid, (int)gid)), 0);
 }
@@ -259,7 +246,7 @@ int fchown(int fd, uid_t uid, gid_t gid)
 int __wasmux_fd_utimes(int fd, const int64_t *times)
 {
     uint64_t dev, ino;
-    if (changed_file(fd, &dev, &ino) < 0)
+    if (noted_file(fd, &dev, &ino, NULL) < 0)
         return -1;
     RETURN_ERRNO(__wasmux_linux_errno(wasmux_inode_utimes((int64_t)dev, (int64_t)ino, times)), 0);
 }
@@ -271,12 +258,8 @@ int fchdir(int fd)
 {
     uint64_t dev, ino;
     const char *path;
-    int known = __wasmux_fd_file(fd, &dev, &ino, &path);
-    if (known <= 0) {
-        if (known == 0)
-            errno = ENOSYS;
+    if (noted_file(fd, &dev, &ino, &path) < 0)
         return -1;
-    }
     struct stat now;
     if (__wasmux_kernel_stat(path, &now, 1) != 1)
         return -1;

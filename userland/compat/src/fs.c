@@ -238,10 +238,7 @@ int __wrap_mkdir(const char *path, mode_t mode)
     if (path_refused(path))
         return -1;
     wasmux_create_mode((int)(mode & 07777));
-    __wasmux_forget_errno();
-    int r = __real_mkdir(path, mode);
-    if (r < 0)
-        __wasmux_sharpen_errno();
+    int r = WITH_KERNEL_ERRNO(__real_mkdir(path, mode));
     wasmux_create_mode(-1);
     return r;
 }
@@ -778,11 +775,8 @@ int __wrap_rename(const char *old, const char *new_path)
             return -1;
         }
     }
-    __wasmux_forget_errno();
-    if (__real_rename(old_abs, new_abs) < 0) {
-        __wasmux_sharpen_errno();
+    if (WITH_KERNEL_ERRNO(__real_rename(old_abs, new_abs)) < 0)
         return -1;
-    }
     if (S_ISDIR(st.st_mode))
         cwd_follows(old_abs, new_abs);
     return 0;
@@ -804,11 +798,7 @@ int __wrap_rmdir(const char *path)
         errno = ENOTEMPTY;
         return -1;
     }
-    __wasmux_forget_errno();
-    int r = __real_rmdir(path);
-    if (r < 0)
-        __wasmux_sharpen_errno();
-    return r;
+    return WITH_KERNEL_ERRNO(__real_rmdir(path));
 }
 
 int __real_unlinkat(int dirfd, const char *path, int flags);
@@ -817,11 +807,7 @@ int __wrap_unlink(const char *path)
 {
     if (path_refused(path))
         return -1;
-    __wasmux_forget_errno();
-    int r = __real_unlink(path);
-    if (r < 0)
-        __wasmux_sharpen_errno();
-    return r;
+    return WITH_KERNEL_ERRNO(__real_unlink(path));
 }
 int __wrap_unlinkat(int dirfd, const char *path, int flags)
 {
@@ -829,11 +815,7 @@ int __wrap_unlinkat(int dirfd, const char *path, int flags)
         errno = EINVAL;
         return -1;
     }
-    __wasmux_forget_errno();
-    int r = __real_unlinkat(dirfd, path, flags);
-    if (r < 0)
-        __wasmux_sharpen_errno();
-    return r;
+    return WITH_KERNEL_ERRNO(__real_unlinkat(dirfd, path, flags));
 }
 
 /* Linux's readlink fills a short buffer with the first bytes (no NUL) and

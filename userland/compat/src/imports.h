@@ -167,6 +167,10 @@ int __wasmux_linux_errno(int linux_errno);
  * it noted one. */
 void __wasmux_forget_errno(void);
 void __wasmux_sharpen_errno(void);
+/* `result` (of such a call), sharpened if it is a failure. */
+int __wasmux_sharpened(int result);
+/* Makes `call` with both: forgotten before, sharpened after. */
+#define WITH_KERNEL_ERRNO(call) (__wasmux_forget_errno(), __wasmux_sharpened(call))
 
 /* Sets errno and returns -1 when `err` is non-zero, else returns `ok`. */
 #define RETURN_ERRNO(err, ok)                                                  \
