@@ -23,6 +23,7 @@ pub mod platform;
 pub mod process;
 pub mod procfs;
 mod runtime;
+pub mod semaphore;
 pub mod syscalls;
 pub mod terminal;
 pub mod vfs_adapter;

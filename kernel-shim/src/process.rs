@@ -28,6 +28,7 @@ use wasmux_vfs::Cred;
 use web_time::Instant;
 
 use crate::platform::Platform;
+use crate::semaphore::Handles;
 
 /// A process id, as the guest sees it.
 pub type Pid = u32;
@@ -89,6 +90,18 @@ pub type Stopped = Box<dyn FnOnce() + Send>;
 pub enum JobChange {
     Stopped(u8),
     Continued,
+}
+
+/// A stop signal the program has taken from the kernel and not yet
+/// applied (`wasmux.stop`). On Linux taking a stop signal and stopping are
+/// one step under the signal lock; here the program takes the signal, then
+/// asks to stop, and a SIGCONT sent in between must still win.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TakenStop {
+    None,
+    InFlight,
+    /// A SIGCONT came after the take: the stop is void.
+    Cancelled,
 }
 
 impl JobChange {
@@ -174,6 +187,10 @@ struct RecordState {
     stopped: bool,
     killed: bool,
     change: Option<JobChange>,
+    taken_stop: TakenStop,
+    /// The named semaphores the process has open; a fork's child starts
+    /// with its parent's.
+    semaphores: Handles,
 }
 
 impl ProcessRecord {
@@ -268,6 +285,11 @@ impl ProcessRecord {
     /// Whether the process is stopped (job control).
     pub fn is_stopped(&self) -> bool {
         self.state().stopped
+    }
+
+    /// Runs `f` on the named semaphores the process has open.
+    pub fn semaphores<R>(&self, f: impl FnOnce(&mut Handles) -> R) -> R {
+        f(&mut self.state().semaphores)
     }
 
     /// The process group.
@@ -462,6 +484,10 @@ impl ProcessTable {
                 };
                 let (pgid, sid) = parent.map_or((pid, pid), |p| (p.pgid(), p.sid()));
                 let ignored = parent.map_or(0, |p| p.ignored_signals());
+                let semaphores = match parent {
+                    Some(p) if is_fork => p.state().semaphores.clone(),
+                    _ => Handles::default(),
+                };
                 let record = Arc::new(ProcessRecord {
                     pid,
                     ppid,
@@ -488,6 +514,8 @@ impl ProcessTable {
                         stopped: false,
                         killed: false,
                         change: None,
+                        taken_stop: TakenStop::None,
+                        semaphores,
                     }),
                     signal_cond: Condvar::new(),
                 });
@@ -502,6 +530,11 @@ impl ProcessTable {
         if let Some(catches) = catches_signals {
             state.catches_signals = catches;
             state.signals_ready = false;
+            if !is_fork {
+                // A new program (an exec): as on Linux, it has no named
+                // semaphores open.
+                state.semaphores = Handles::default();
+            }
         }
         if let Some(argv) = argv {
             state.argv = argv;
@@ -565,12 +598,14 @@ impl ProcessTable {
 
     /// Stops the calling process (`caller`, applying a stop signal's
     /// default action to itself) until SIGCONT or a signal that kills it;
-    /// its parent hears of both changes.
+    /// its parent hears of both changes. A stop taken from the kernel that
+    /// a SIGCONT has since cancelled does nothing.
     pub fn stop(&self, caller: &ProcessRecord, signal: u8) {
         tracing::debug!(pid = caller.pid, signal, "stop");
         {
             let mut state = caller.state();
-            if state.killed {
+            let taken = std::mem::replace(&mut state.taken_stop, TakenStop::None);
+            if state.killed || taken == TakenStop::Cancelled {
                 return;
             }
             state.stopped = true;
@@ -665,12 +700,16 @@ impl ProcessTable {
             return Ok(());
         }
         {
-            // As on Linux, a SIGCONT discards the stop signals not yet taken
-            // and a stop signal a SIGCONT not yet taken: whatever order the
-            // program takes its pending set in, the last one sent wins.
+            // As on Linux, a SIGCONT discards the stop signals not yet applied
+            // (pending, or taken and on their way to `stop`) and a stop
+            // signal a SIGCONT not yet taken: whatever order the program
+            // takes its pending set in, the last one sent wins.
             let mut state = record.state();
             if signal == SIGCONT {
                 state.pending &= !STOP_SIGNALS;
+                if state.taken_stop == TakenStop::InFlight {
+                    state.taken_stop = TakenStop::Cancelled;
+                }
             } else if default_action(signal) == DefaultAction::Stop {
                 state.pending &= !bit(SIGCONT);
             }
@@ -755,7 +794,11 @@ impl ProcessTable {
         if !state.signals_ready || state.signal_epoch != epoch {
             return 0;
         }
-        std::mem::take(&mut state.pending)
+        let taken = std::mem::take(&mut state.pending);
+        if taken & STOP_SIGNALS != 0 {
+            state.taken_stop = TakenStop::InFlight;
+        }
+        taken
     }
 
     /// SIGCONT's effect whatever the process does with the signal: a

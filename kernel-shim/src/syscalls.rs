@@ -37,6 +37,12 @@
 //! | `stop` | `(signal) -> errno` | the caller stops (a stop signal's default action) until SIGCONT or SIGKILL |
 //! | `child_change` | `(pid, flags) -> status` | the wait status of child `pid`'s uncollected stop (`flags` bit 0) or continue (bit 1), taken; 0 if none |
 //! | `sync` | `() -> errno` | commits every pending change of the persistent filesystem (`sync(2)`) |
+//! | `sem_open` | `(name, name_len, flags, mode, value) -> handle or -errno` | opens the named semaphore `name` (POSIX `sem_open`; leading slashes dropped); `flags` bit 0 creates it if missing (`O_CREAT`) with `mode` (less the umask) and `value`, bit 1 fails if it exists (`O_EXCL`); the same semaphore opened again gives the same handle |
+//! | `sem_close` | `(handle) -> errno` | closes one `sem_open` of the handle's semaphore |
+//! | `sem_unlink` | `(name, name_len) -> errno` | removes a semaphore's name; those who have it open keep it |
+//! | `sem_post` | `(handle) -> errno` | adds one to the value, waking a waiter; `EOVERFLOW` at `SEM_VALUE_MAX` |
+//! | `sem_wait` | `(handle, timeout_ns: i64) -> errno` | takes one from the value, waiting while it is zero: for ever if `timeout_ns` is negative, else at most that long (`ETIMEDOUT`; 0 is `sem_trywait`); `EINTR` when a signal is pending for the caller, which takes it and waits again if no handler ran |
+//! | `sem_getvalue` | `(handle) -> value or -errno` | the value |
 //! | `io_errno` | `() -> errno` | the errno behind the caller's last EIO from a kernel file, which wasmer-wasix reported as EIO (ENOSPC of `/dev/full`, say), taken; 0 if none (see `lost_errno`) |
 //!
 //! Arguments are `i32` but for device and inode numbers (`i64`); pointers
@@ -69,7 +75,9 @@ use wasmux_vfs::{Cred, Errno, FileKind, Ino, SetAttr, SetTime, Stat, Timespec, V
 
 use crate::mounts::MountTable;
 use crate::process::{self, Pid, ProcessTable};
+use crate::semaphore::{OpenRequest, Semaphore, SemaphoreNames};
 use crate::vfs_adapter::SyncRequest;
+use web_time::Instant;
 
 /// The name programs import these functions from.
 pub const MODULE: &str = "wasmux";
@@ -130,6 +138,7 @@ struct Context {
     /// Commits the persistent root's pending changes (`sync`); none when
     /// nothing persists.
     syncer: Option<Arc<dyn SyncRequest>>,
+    semaphores: SemaphoreNames,
 }
 
 /// One instance's view: the shared context and, once instantiated, its memory.
@@ -160,6 +169,7 @@ impl WasmuxImports {
                 mounts,
                 processes,
                 syncer,
+                semaphores: SemaphoreNames::default(),
             }),
         }
     }
@@ -230,6 +240,12 @@ impl InstantiationHook for WasmuxImports {
             "child_change" => child_change,
             "sync" => sync,
             "io_errno" => io_errno,
+            "sem_open" => sem_open,
+            "sem_close" => sem_close,
+            "sem_unlink" => sem_unlink,
+            "sem_post" => sem_post,
+            "sem_wait" => sem_wait,
+            "sem_getvalue" => sem_getvalue,
         }
         Ok((imports, InstantiationState::new(env)))
     }
@@ -828,6 +844,95 @@ fn child_change(ctx: FunctionEnvMut<'_, InstanceEnv>, pid: i32, flags: i32) -> i
     table
         .take_change(&caller, pid as Pid, flags & 1 != 0, flags & 2 != 0)
         .map_or(0, process::JobChange::wait_status)
+}
+
+/// `sem_open`'s `flags`: create a missing semaphore (`O_CREAT`), and fail
+/// on an existing one (`O_EXCL`).
+const SEM_CREATE: i32 = 1;
+const SEM_EXCLUSIVE: i32 = 2;
+
+/// How much of a semaphore's name `sem_open` and `sem_unlink` read: more
+/// than any valid name, so a longer one is still seen to be too long.
+const SEM_NAME_READ_MAX: i32 = 4096;
+
+fn semaphore_name(
+    ctx: &FunctionEnvMut<'_, InstanceEnv>,
+    name: i32,
+    len: i32,
+) -> Result<Vec<u8>, i32> {
+    read_bytes(ctx, name, len.min(SEM_NAME_READ_MAX))
+}
+
+fn sem_open(
+    ctx: FunctionEnvMut<'_, InstanceEnv>,
+    name: i32,
+    name_len: i32,
+    flags: i32,
+    mode: i32,
+    value: i32,
+) -> i32 {
+    id_or_errno((|| {
+        let caller = caller()?;
+        let name = semaphore_name(&ctx, name, name_len)?;
+        let request = OpenRequest {
+            create: flags & SEM_CREATE != 0,
+            exclusive: flags & SEM_EXCLUSIVE != 0,
+            mode: mode as u32,
+            value: value as u32,
+        };
+        let names = &ctx.data().context.semaphores;
+        let semaphore = names
+            .open(&name, request, &caller.cred())
+            .map_err(|e| e.errno())?;
+        caller
+            .semaphores(|open| open.insert(semaphore))
+            .map_err(|e| e.errno())
+    })())
+}
+
+fn sem_close(_ctx: FunctionEnvMut<'_, InstanceEnv>, handle: i32) -> i32 {
+    errno_of(caller().and_then(|c| {
+        c.semaphores(|open| open.close(handle as u32))
+            .map_err(|e| e.errno())
+    }))
+}
+
+fn sem_unlink(ctx: FunctionEnvMut<'_, InstanceEnv>, name: i32, name_len: i32) -> i32 {
+    errno_of((|| {
+        let caller = caller()?;
+        let name = semaphore_name(&ctx, name, name_len)?;
+        let names = &ctx.data().context.semaphores;
+        names.unlink(&name, &caller.cred()).map_err(|e| e.errno())
+    })())
+}
+
+/// The caller's semaphore with this handle.
+fn open_semaphore(handle: i32) -> Result<(Arc<process::ProcessRecord>, Arc<Semaphore>), i32> {
+    let caller = caller()?;
+    let semaphore = caller
+        .semaphores(|open| open.get(handle as u32))
+        .map_err(|e| e.errno())?;
+    Ok((caller, semaphore))
+}
+
+fn sem_post(_ctx: FunctionEnvMut<'_, InstanceEnv>, handle: i32) -> i32 {
+    errno_of(open_semaphore(handle).and_then(|(_, s)| s.post().map_err(|e| e.errno())))
+}
+
+fn sem_wait(_ctx: FunctionEnvMut<'_, InstanceEnv>, handle: i32, timeout_ns: i64) -> i32 {
+    errno_of((|| {
+        let (caller, semaphore) = open_semaphore(handle)?;
+        // A timeout too far to represent is none.
+        let deadline = u64::try_from(timeout_ns)
+            .ok()
+            .and_then(|ns| Instant::now().checked_add(Duration::from_nanos(ns)));
+        let interrupted = || caller.has_signals_to_take() || caller.is_killed();
+        semaphore.wait(deadline, interrupted).map_err(|e| e.errno())
+    })())
+}
+
+fn sem_getvalue(_ctx: FunctionEnvMut<'_, InstanceEnv>, handle: i32) -> i32 {
+    id_or_errno(open_semaphore(handle).map(|(_, s)| s.get()))
 }
 
 #[cfg(test)]

@@ -261,14 +261,7 @@ fn permitted(cred: &Cred, meta: &InodeRecord, want: Access) -> bool {
             || meta.kind == FileKind::Directory
             || meta.perm & 0o111 != 0;
     }
-    let bits = if cred.uid == meta.uid {
-        (meta.perm >> 6) & 7
-    } else if cred.in_group(meta.gid) {
-        (meta.perm >> 3) & 7
-    } else {
-        meta.perm & 7
-    };
-    bits & want.0 == want.0
+    cred.owner_permits(meta.uid, meta.gid, meta.perm, want)
 }
 
 impl Vfs {

@@ -158,6 +158,20 @@ impl Cred {
     pub fn in_group(&self, gid: u32) -> bool {
         self.gid == gid || self.groups.contains(&gid)
     }
+
+    /// Whether the permission bits `perm` of an object owned by `uid` and
+    /// `gid` grant `want` to this (non-root) caller: the owner's, the
+    /// group's or the others' bits, whichever class the caller falls in.
+    pub fn owner_permits(&self, uid: u32, gid: u32, perm: u32, want: Access) -> bool {
+        let bits = if self.uid == uid {
+            (perm >> 6) & 7
+        } else if self.in_group(gid) {
+            (perm >> 3) & 7
+        } else {
+            perm & 7
+        };
+        bits & want.0 == want.0
+    }
 }
 
 /// Access a caller asks for, as the bits of `access(2)`.

@@ -15,6 +15,7 @@ int __wasmux_linux_errno(int linux_errno)
     case 6: return ENXIO;
     case 9: return EBADF;
     case 10: return ECHILD;
+    case 11: return EAGAIN;
     case 12: return ENOMEM;
     case 13: return EACCES;
     case 14: return EFAULT;
@@ -24,6 +25,7 @@ int __wasmux_linux_errno(int linux_errno)
     case 20: return ENOTDIR;
     case 21: return EISDIR;
     case 22: return EINVAL;
+    case 24: return EMFILE;
     case 25: return ENOTTY;
     case 26: return ETXTBSY;
     case 27: return EFBIG;
@@ -33,7 +35,9 @@ int __wasmux_linux_errno(int linux_errno)
     case 36: return ENAMETOOLONG;
     case 39: return ENOTEMPTY;
     case 40: return ELOOP;
+    case 75: return EOVERFLOW;
     case 95: return ENOTSUP;
+    case 110: return ETIMEDOUT;
     default: return EIO;
     }
 }
