@@ -1,6 +1,7 @@
 /* nanosleep01: nanosleep(2)/clock_nanosleep(2)/usleep/sleep durations and errors. */
 #include "tst.h"
 #include <signal.h>
+#include <sys/time.h>
 #include <time.h>
 
 static long since_ms(struct timespec *start)
@@ -15,8 +16,39 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
+/* alarm and the interval timer: what is left of them, and a fork's child
+ * starts with none. */
+static void timers(void)
+{
+	alarm(10);
+	unsigned left = alarm(0);
+	TEST_TRUE("alarm_left", left == 10 || left == 9, "alarm says what was left: %u", left);
+	TEST_TRUE("alarm_cancelled", alarm(0) == 0, "alarm(0) cancelled it");
+	struct itimerval set = { .it_value = { .tv_sec = 2 } }, now;
+	SAFE(setitimer(ITIMER_REAL, &set, NULL));
+	SAFE(getitimer(ITIMER_REAL, &now));
+	TEST_TRUE("itimer_left", now.it_value.tv_sec == 1 || (now.it_value.tv_sec == 2 &&
+		  now.it_value.tv_usec == 0), "getitimer counts down: %lld.%06ld",
+		  (long long)now.it_value.tv_sec, (long)now.it_value.tv_usec);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(alarm(0) == 0 ? 0 : 1);
+	SAFE(pid);
+	int status = tst_wait(pid);
+	TEST_TRUE("fork_no_timer", WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "a fork's child has no timer armed (%#x)", status);
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	SAFE(setitimer(ITIMER_REAL, &off, NULL));
+	SAFE(getitimer(ITIMER_REAL, &now));
+	TEST_TRUE("itimer_off", now.it_value.tv_sec == 0 && now.it_value.tv_usec == 0,
+		  "a zero value disarms it");
+	struct itimerval bad = { .it_value = { .tv_usec = 1000000 } };
+	TEST_ERR("itimer_bad_usec", setitimer(ITIMER_REAL, &bad, NULL), EINVAL);
+}
+
 void tst_run(void)
 {
+	timers();
 	struct timespec start, req = { 0, 100000000 }, rem;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	TEST_OK("nanosleep", nanosleep(&req, NULL));

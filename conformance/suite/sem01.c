@@ -119,6 +119,23 @@ static void named(void)
 	TEST_ERR("wait_interrupted", sem_timedwait(reply, &limit), EINTR);
 	tst_wait(pid);
 
+	/* Linux never restarts a semaphore wait, SA_RESTART or not. */
+	struct sigaction restart;
+	memset(&restart, 0, sizeof restart);
+	restart.sa_handler = on_signal;
+	restart.sa_flags = SA_RESTART;
+	SAFE(sigaction(SIGUSR1, &restart, NULL));
+	pid = fork();
+	if (pid == 0) {
+		usleep(100000);
+		kill(getppid(), SIGUSR1);
+		_exit(0);
+	}
+	SAFE(pid);
+	limit = in_ms(10000);
+	TEST_ERR("wait_interrupted_restart", sem_timedwait(reply, &limit), EINTR);
+	tst_wait(pid);
+
 	TEST_OK("unlink", sem_unlink(name));
 	TEST_ERR("unlink_again", sem_unlink(name), ENOENT);
 	TEST_ERR("open_unlinked", opened(sem_open(name, 0)), ENOENT);

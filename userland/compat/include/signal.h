@@ -56,6 +56,9 @@ int sigdelset(sigset_t *set, int sig);
 int sigismember(const sigset_t *set, int sig);
 int sigisemptyset(const sigset_t *set);
 int sigprocmask(int how, const sigset_t *set, sigset_t *old);
+/* The process is one thread (see <pthread.h>): these act on it. */
+int pthread_sigmask(int how, const sigset_t *set, sigset_t *old);
+int pthread_kill(pthread_t thread, int sig);
 int sigsuspend(const sigset_t *mask);
 int sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 int sigpending(sigset_t *set);

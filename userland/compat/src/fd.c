@@ -364,12 +364,55 @@ static int refuse_stream(int fd)
     return 1;
 }
 
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);
+
+/* Whether a signal handler without SA_RESTART ran while this process
+ * waited for `fd` to have something to read; 0 once it has (or the wait
+ * does not apply). A read blocked inside wasmer-wasix runs the handler
+ * there and goes on waiting, where Linux ends the read with EINTR; so
+ * while such a handler is installed, a read of a pipe or socket that would
+ * block first waits in poll slices, looking after each. (A terminal's or
+ * another device's read is the kernel's, which ends with EINTR itself.) */
+static int interrupted_before_input(int fd)
+{
+    if (!__wasmux_interrupting_handlers())
+        return 0;
+    __wasi_fdstat_t st;
+    if (__wasi_fd_fdstat_get((__wasi_fd_t)fd, &st) != 0 || (st.fs_flags & __WASI_FDFLAGS_NONBLOCK) ||
+        st.fs_filetype == __WASI_FILETYPE_REGULAR_FILE ||
+        st.fs_filetype == __WASI_FILETYPE_DIRECTORY ||
+        st.fs_filetype == __WASI_FILETYPE_CHARACTER_DEVICE)
+        return 0;
+    unsigned before = __wasmux_interruptions;
+    for (;;) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        if (__wrap_poll(&p, 1, 50) != 0)
+            return 0; /* input, end of file or an error: the read says which */
+        if (__wasmux_interruptions != before)
+            return 1;
+    }
+}
+
 ssize_t __real_read(int fd, void *buf, size_t len);
-ssize_t __wrap_read(int fd, void *buf, size_t len) { return io_result(__real_read(fd, buf, len)); }
+ssize_t __wrap_read(int fd, void *buf, size_t len)
+{
+    if (interrupted_before_input(fd)) {
+        errno = EINTR;
+        return -1;
+    }
+    return io_result(__real_read(fd, buf, len));
+}
 ssize_t __real_write(int fd, const void *buf, size_t len);
 ssize_t __wrap_write(int fd, const void *buf, size_t len) { return io_result(__real_write(fd, buf, len)); }
 ssize_t __real_readv(int fd, const struct iovec *iov, int count);
-ssize_t __wrap_readv(int fd, const struct iovec *iov, int count) { return io_result(__real_readv(fd, iov, count)); }
+ssize_t __wrap_readv(int fd, const struct iovec *iov, int count)
+{
+    if (interrupted_before_input(fd)) {
+        errno = EINTR;
+        return -1;
+    }
+    return io_result(__real_readv(fd, iov, count));
+}
 ssize_t __real_writev(int fd, const struct iovec *iov, int count);
 /* writev gathers its vectors into one write, as Linux does: into a pipe
  * wasmer-wasix writes each vector as a message of its own, which a read

@@ -183,6 +183,11 @@ int __wasmux_sharpened(int result);
         return (ok);                                                           \
     } while (0)
 
+/* Internal (src/signal.c): how many handlers without SA_RESTART have run,
+ * and whether any is installed now: a blocked read must then end with
+ * EINTR when one runs (src/fd.c). */
+extern volatile unsigned __wasmux_interruptions;
+int __wasmux_interrupting_handlers(void);
 /* Internal: called by fork() in the child, and at startup. */
 void __wasmux_signals_init(void);
 /* Internal: this image's registration of its signal callback with the

@@ -158,11 +158,19 @@ pid_t wait3(int *status, int options, struct rusage *usage)
 
 /* ---- fork -------------------------------------------------------------- */
 
+/* src/pthread.c: the handlers pthread_atfork registered. */
+void __wasmux_atfork_prepare(void);
+void __wasmux_atfork_parent(void);
+void __wasmux_atfork_child(void);
+void __wasmux_timers_forget(void); /* src/time.c */
+
 pid_t fork(void)
 {
+    __wasmux_atfork_prepare();
     uint32_t pid = 0;
     int err = wasix_proc_fork(1, &pid);
     if (err) {
+        __wasmux_atfork_parent();
         errno = err;
         return -1;
     }
@@ -171,9 +179,12 @@ pid_t fork(void)
          * has no children of its own yet. */
         __wasmux_signals_init();
         __wasmux_children_forget_all();
+        __wasmux_timers_forget();
+        __wasmux_atfork_child();
         return 0;
     }
     __wasmux_child_forked((int)pid);
+    __wasmux_atfork_parent();
     return (pid_t)pid;
 }
 

@@ -9,7 +9,7 @@
  * reach one, whatever `pshared` says.
  *
  * A wait that blocks ends with EINTR when a signal handler runs, as on
- * Linux. It waits in slices of 50 ms at most, like nanosleep, because a
+ * Linux (with SA_RESTART too). It waits in slices of 50 ms at most, like nanosleep, because a
  * timer's signal (alarm) comes from WASIX between syscalls rather than
  * through the kernel's pending set. */
 #include <errno.h>
@@ -213,7 +213,8 @@ static int64_t until(const struct timespec *abstime)
 }
 
 /* Takes one from `sem`, waiting while it is zero until `abstime` (NULL:
- * for ever) or until a signal handler runs. */
+ * for ever) or until a signal handler runs (with SA_RESTART too: Linux
+ * never restarts a semaphore wait). */
 static int wait_until(sem_t *sem, const struct timespec *abstime)
 {
     /* Checked first, even if the semaphore is free, as glibc does. */

@@ -32,6 +32,7 @@ static sigset_t blocked;
 static sigset_t pending;
 /* How many handlers have run: sigsuspend returns once this moves. */
 static volatile unsigned handled;
+volatile unsigned __wasmux_interruptions;
 
 /* wasi-libc's <signal.h> names SIG_IGN and SIG_ERR as these functions
  * (1 and -1 are valid function pointers in WebAssembly). */
@@ -118,6 +119,8 @@ static void run(int sig)
     }
     blocked = saved_mask;
     handled++;
+    if (!(now.sa_flags & SA_RESTART))
+        __wasmux_interruptions++;
     errno = saved_errno;
     deliver_pending();
 }
@@ -226,6 +229,16 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
             tell_kernel_ignored();
         if (act->sa_handler == SIG_IGN)
             pending &= ~BIT(sig);
+    }
+    return 0;
+}
+
+int __wasmux_interrupting_handlers(void)
+{
+    for (int sig = 1; sig < 32; sig++) {
+        void (*handler)(int) = actions[sig].sa_handler;
+        if (handler != SIG_DFL && handler != SIG_IGN && !(actions[sig].sa_flags & SA_RESTART))
+            return 1;
     }
     return 0;
 }
@@ -367,12 +380,6 @@ int killpg(pid_t pgrp, int sig)
         return -1;
     }
     return kill(-pgrp, sig);
-}
-
-unsigned alarm(unsigned seconds)
-{
-    wasix_proc_raise_interval(SIGALRM, (uint64_t)seconds * 1000, 0);
-    return 0;
 }
 
 int sigemptyset(sigset_t *set) { *set = 0; return 0; }

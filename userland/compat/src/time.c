@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/times.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <wasi/api.h>
 
@@ -37,7 +39,30 @@ int settimeofday(const struct timeval *tv, const struct timezone *tz)
     return refuse();
 }
 
-static struct itimerval real_timer;
+/* The real-time interval timer (ITIMER_REAL, alarm), which WASIX raises in
+ * whole milliseconds: when it fires next (CLOCK_MONOTONIC nanoseconds; 0:
+ * disarmed) and its interval. */
+static int64_t timer_due;
+static struct timeval timer_interval;
+
+static int64_t now_on(clockid_t clock);
+
+static int64_t timeval_ns(struct timeval t)
+{
+    return (int64_t)t.tv_sec * 1000000000 + (int64_t)t.tv_usec * 1000;
+}
+
+/* Milliseconds for WASIX, at least 1 for a time that is not zero. */
+static uint64_t timeval_ms(struct timeval t)
+{
+    int64_t ns = timeval_ns(t);
+    return ns ? (uint64_t)((ns + 999999) / 1000000) : 0;
+}
+
+static int valid_timeval(struct timeval t)
+{
+    return t.tv_sec >= 0 && t.tv_usec >= 0 && t.tv_usec < 1000000;
+}
 
 int getitimer(int which, struct itimerval *value)
 {
@@ -45,37 +70,87 @@ int getitimer(int which, struct itimerval *value)
         errno = EINVAL;
         return -1;
     }
-    *value = real_timer;
+    memset(value, 0, sizeof *value);
+    value->it_interval = timer_interval;
+    if (timer_due) {
+        int64_t left = timer_due - now_on(CLOCK_MONOTONIC);
+        if (left < 1000)
+            left = 1000; /* due: it fires at the next syscall */
+        value->it_value.tv_sec = (time_t)(left / 1000000000);
+        value->it_value.tv_usec = (suseconds_t)(left % 1000000000 / 1000);
+    }
     return 0;
 }
 
 int setitimer(int which, const struct itimerval *value, struct itimerval *old)
 {
-    if (which != ITIMER_REAL) {
+    if (which != ITIMER_REAL || !valid_timeval(value->it_value) ||
+        !valid_timeval(value->it_interval)) {
         errno = EINVAL;
         return -1;
     }
     if (old)
-        *old = real_timer;
-    uint64_t first = (uint64_t)value->it_value.tv_sec * 1000 + value->it_value.tv_usec / 1000;
-    uint64_t every = (uint64_t)value->it_interval.tv_sec * 1000 + value->it_interval.tv_usec / 1000;
+        getitimer(ITIMER_REAL, old);
+    uint64_t first = timeval_ms(value->it_value);
+    uint64_t every = first ? timeval_ms(value->it_interval) : 0;
+    /* WASIX has one period: the first expiry comes after the interval. */
     int err = wasix_proc_raise_interval(SIGALRM, every ? every : first, every != 0);
     if (err) {
         errno = err;
         return -1;
     }
-    real_timer = *value;
+    timer_due = first ? now_on(CLOCK_MONOTONIC) + timeval_ns(value->it_value) : 0;
+    timer_interval = first ? value->it_interval : (struct timeval){0, 0};
     return 0;
+}
+
+/* The seconds left of an earlier alarm, rounded as glibc does: to the
+ * nearest, but never 0 for an alarm still set. */
+unsigned alarm(unsigned seconds)
+{
+    struct itimerval set = {.it_value = {.tv_sec = (time_t)seconds}}, old;
+    if (setitimer(ITIMER_REAL, &set, &old) < 0)
+        return 0;
+    unsigned left = (unsigned)old.it_value.tv_sec;
+    if (old.it_value.tv_usec >= 500000 || (left == 0 && old.it_value.tv_usec > 0))
+        left++;
+    return left;
 }
 
 /* WASIX raises an interval's signal again and again, whatever `repeat`
  * says: a one-shot timer (alarm) is cancelled when its signal comes. */
 void __wasmux_timer_fired(void)
 {
-    if (real_timer.it_interval.tv_sec || real_timer.it_interval.tv_usec)
+    if (timer_interval.tv_sec || timer_interval.tv_usec) {
+        timer_due = now_on(CLOCK_MONOTONIC) + timeval_ns(timer_interval);
         return;
+    }
     wasix_proc_raise_interval(SIGALRM, 0, 0);
-    memset(&real_timer, 0, sizeof real_timer);
+    timer_due = 0;
+}
+
+/* A fork's child starts with no timer armed (POSIX): WASIX copies the
+ * parent's interval into it. Called by fork in the child. */
+void __wasmux_timers_forget(void)
+{
+    wasix_proc_raise_interval(SIGALRM, 0, 0);
+    timer_due = 0;
+    timer_interval = (struct timeval){0, 0};
+}
+
+/* times: the process's CPU time and the monotonic clock, in clock ticks
+ * (sysconf(_SC_CLK_TCK)), where wasi-libc's gives nanoseconds and counts the
+ * process's own time as its children's too. The children's time is not
+ * measured here (0), as in getrusage(RUSAGE_CHILDREN) below. */
+clock_t times(struct tms *buffer)
+{
+    int64_t ns_per_tick = 1000000000 / sysconf(_SC_CLK_TCK);
+    struct timespec cpu = {0, 0}, now = {0, 0};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    memset(buffer, 0, sizeof *buffer);
+    buffer->tms_utime = (clock_t)(((int64_t)cpu.tv_sec * 1000000000 + cpu.tv_nsec) / ns_per_tick);
+    return (clock_t)(((int64_t)now.tv_sec * 1000000000 + now.tv_nsec) / ns_per_tick);
 }
 
 /* wasi-libc's getrusage fills only the two times of its shorter struct
@@ -107,7 +182,6 @@ __wasi_errno_t __real___wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi
                                          __wasi_size_t nsubscriptions, __wasi_size_t *nevents);
 
 static int sleep_until(clockid_t clock, int64_t deadline, struct timespec *rem);
-static int64_t now_on(clockid_t clock);
 
 __wasi_errno_t __wrap___wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi_event_t *out,
                                          __wasi_size_t nsubscriptions, __wasi_size_t *nevents)
