@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use clap::Args;
-use wasmux_kernel_shim::{Kernel, KernelConfig, Spawn};
+use wasmux_kernel_shim::{native, Kernel, KernelConfig, Spawn};
 use wasmux_vfs::{Cred, Ino, OpenFlags, SystemClock, Vfs};
 
 #[derive(Args)]
@@ -248,7 +248,7 @@ fn native(dir: &Path, program: &str, args: &[&str]) -> anyhow::Result<String> {
 }
 
 fn boot(dir: &Path, cache: &Path) -> anyhow::Result<Kernel> {
-    Ok(Kernel::boot(&KernelConfig::new(
+    Ok(native::boot(&KernelConfig::new(
         dir.join("root.redb"),
         cache.to_path_buf(),
         Cred::root(),

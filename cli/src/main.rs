@@ -17,10 +17,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use wasmux_kernel_shim::image::{Userland, USER_GID, USER_HOME, USER_NAME, USER_UID};
-use wasmux_kernel_shim::Network;
-use wasmux_kernel_shim::{Kernel, KernelConfig, KernelError, Program, Spawn, Stdio};
-use wasmux_vfs::Cred;
+use wasmux_kernel_shim::image::Userland;
+use wasmux_kernel_shim::login::DEFAULT_TERM;
+use wasmux_kernel_shim::{native, KernelConfig, KernelError, Login, Network, Program};
 
 #[derive(Parser)]
 #[command(
@@ -164,17 +163,12 @@ impl Session {
                 .with_context(|| format!("reading the userland: {}", path.display()))
         };
         let busybox = read("busybox.wasm")?;
-        let links = String::from_utf8_lossy(&read("busybox.links")?)
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(String::from)
-            .collect();
-        Ok(Some(Userland {
+        let links = read("busybox.links")?;
+        Ok(Some(Userland::from_build(
             busybox,
-            links,
-            base_layer: false,
-        }))
+            &String::from_utf8_lossy(&links),
+            false,
+        )))
     }
 }
 
@@ -186,27 +180,20 @@ fn dispatch(command: Command, session: &Session) -> anyhow::Result<ExitCode> {
             program,
             args,
         } => {
-            let cred = if as_root {
-                Cred::root()
+            let login = if as_root {
+                Login::root()
             } else {
-                Cred::user(USER_UID, USER_GID)
+                Login::user()
             };
-            let home = if as_root { "/root" } else { USER_HOME };
             let program = host_or_guest(&program)?;
-            run(
-                session,
-                cred,
-                program,
-                args,
-                cwd.unwrap_or_else(|| home.to_string()),
-            )
+            run(session, &login, program, args, cwd)
         }
         Command::Shell => run(
             session,
-            Cred::user(USER_UID, USER_GID),
+            &Login::user(),
             Program::Guest("/bin/sh".into()),
             vec!["-l".into()],
-            USER_HOME.into(),
+            None,
         )
         .context("no shell to start (give a userland with --userland, or put a WASIX shell at /bin/sh with `wasmux fs import`)"),
         Command::Fs { command } => fs_cmd::run(command, &store_path(&session.root)),
@@ -233,43 +220,33 @@ fn host_or_guest(program: &str) -> anyhow::Result<Program> {
     }
 }
 
+/// Runs `program` as `login` runs it (from the home directory unless
+/// `cwd` says otherwise), on the host's terminal if there is one.
 fn run(
     session: &Session,
-    cred: Cred,
+    login: &Login,
     program: Program,
     args: Vec<String>,
-    cwd: String,
+    cwd: Option<String>,
 ) -> anyhow::Result<ExitCode> {
-    let home = if cred.is_root() { "/root" } else { USER_HOME };
-    let user = if cred.is_root() { "root" } else { USER_NAME };
     let console = console::Console::attach()?;
-    let mut config = KernelConfig::new(store_path(&session.root), module_cache_dir(), cred);
+    let mut config = KernelConfig::new(
+        store_path(&session.root),
+        module_cache_dir(),
+        login.cred.clone(),
+    );
     config.terminal = console.as_ref().map(|c| c.terminal().clone());
     config.userland = session.userland()?;
     if !session.network {
         config.network = Network::Off;
     }
-    let kernel = Kernel::boot(&config)?;
-    let env = vec![
-        (
-            "PATH".to_string(),
-            wasmux_kernel_shim::kernel::DEFAULT_PATH.to_string(),
-        ),
-        ("HOME".to_string(), home.to_string()),
-        ("USER".to_string(), user.to_string()),
-        ("LOGNAME".to_string(), user.to_string()),
-        (
-            "TERM".to_string(),
-            std::env::var("TERM").unwrap_or_else(|_| "xterm-256color".into()),
-        ),
-    ];
-    let status = kernel.run(Spawn {
-        program,
-        args,
-        env,
-        cwd,
-        stdio: Stdio::default(),
-    });
+    let kernel = native::boot(&config)?;
+    let term = std::env::var("TERM").unwrap_or_else(|_| DEFAULT_TERM.into());
+    let mut spawn = login.spawn(program, args, &term);
+    if let Some(cwd) = cwd {
+        spawn.cwd = cwd;
+    }
+    let status = kernel.run(spawn);
     let shutdown = kernel.shutdown();
     drop(console);
     let status = status?;

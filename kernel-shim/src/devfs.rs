@@ -5,7 +5,7 @@
 //! `stdout` and `stderr` are virtual-fs's special files: wasmer-wasix opens
 //! them as the calling process's own descriptors 0, 1 and 2. `/dev/fd/N`
 //! ([`FdDir`], mounted on its own) does the same for any descriptor.
-//! `tty` is the session's terminal (see [`crate::terminal`]). As for a
+//! `tty` is the session's terminal, if it has one. As for a
 //! Linux user, nothing can be created, removed or renamed at the top of
 //! `/dev` (EACCES); `/dev/shm` takes files.
 
@@ -18,18 +18,17 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncSeek, AsyncWrite, ReadBuf};
 use virtual_fs::random_file::RandomFile;
 use virtual_fs::{
-    DeviceFile, DirEntry, FileOpener, FileSystem, FileType, FsError, Metadata, NullFile,
-    OpenOptionsConfig, ReadDir, TmpFileSystem, VirtualFile, ZeroFile,
+    DeviceFile, FileOpener, FileSystem, FileType, FsError, Metadata, NullFile, OpenOptionsConfig,
+    ReadDir, TmpFileSystem, VirtualFile, ZeroFile,
 };
+use wasmux_vfs::Errno;
 
-use crate::terminal::{Terminal, TerminalFile};
+use crate::synthetic::{device_times, read_only_namespace};
 
-const ENXIO: i32 = 6;
-const ENOSPC: i32 = 28;
-
-/// Builds the device filesystem mounted at `/dev`; `/dev/tty` is the
-/// session's terminal, if it has one.
-pub fn build(terminal: Option<&Arc<Terminal>>) -> Arc<dyn FileSystem + Send + Sync> {
+/// Builds the device filesystem mounted at `/dev`; `tty` is the session's
+/// terminal, if it has one, opened.
+pub fn build(tty: Option<Box<dyn VirtualFile + Send + Sync>>) -> Arc<dyn FileSystem + Send + Sync> {
+    let has_terminal = tty.is_some();
     let dev = TmpFileSystem::new();
     let add = |name: &str, file: Box<dyn VirtualFile + Send + Sync>| {
         dev.new_open_options_ext()
@@ -44,15 +43,13 @@ pub fn build(terminal: Option<&Arc<Terminal>>) -> Arc<dyn FileSystem + Send + Sy
     add("stdin", Box::new(DeviceFile::new(DeviceFile::STDIN)));
     add("stdout", Box::new(DeviceFile::new(DeviceFile::STDOUT)));
     add("stderr", Box::new(DeviceFile::new(DeviceFile::STDERR)));
-    add(
-        "tty",
-        Box::new(terminal.map_or_else(TerminalFile::detached, |t| t.open())),
-    );
+    // Without a terminal `/dev/tty` is there, but does not open (ENXIO).
+    add("tty", tty.unwrap_or_else(|| Box::<NullFile>::default()));
     dev.create_dir(Path::new("/shm"))
         .expect("a fresh tmpfs accepts directories");
     Arc::new(DevFs {
         inner: dev,
-        has_terminal: terminal.is_some(),
+        has_terminal,
     })
 }
 
@@ -134,7 +131,7 @@ impl FileOpener for DevFs {
             return Err(FsError::PermissionDenied);
         }
         if path == Path::new("/tty") && !self.has_terminal {
-            crate::lost_errno::note(ENXIO);
+            crate::lost_errno::note(Errno::NxIo);
             return Err(FsError::IOError);
         }
         self.inner
@@ -143,40 +140,6 @@ impl FileOpener for DevFs {
             .open(path)
     }
 }
-
-/// The `FileSystem` methods of a namespace the kernel generates (`/proc`,
-/// `/dev/fd`): no symlinks, nothing created, removed or renamed, and
-/// `symlink_metadata` the same as `metadata`.
-macro_rules! read_only_namespace {
-    () => {
-        fn readlink(&self, _path: &Path) -> virtual_fs::Result<std::path::PathBuf> {
-            Err(FsError::InvalidInput)
-        }
-        fn create_dir(&self, _path: &Path) -> virtual_fs::Result<()> {
-            Err(FsError::PermissionDenied)
-        }
-        fn remove_dir(&self, _path: &Path) -> virtual_fs::Result<()> {
-            Err(FsError::PermissionDenied)
-        }
-        fn rename<'a>(
-            &'a self,
-            _from: &'a Path,
-            _to: &'a Path,
-        ) -> futures_util::future::BoxFuture<'a, virtual_fs::Result<()>> {
-            Box::pin(async { Err(FsError::PermissionDenied) })
-        }
-        fn symlink_metadata(&self, path: &Path) -> virtual_fs::Result<Metadata> {
-            self.metadata(path)
-        }
-        fn remove_file(&self, _path: &Path) -> virtual_fs::Result<()> {
-            Err(FsError::PermissionDenied)
-        }
-        fn new_open_options(&self) -> virtual_fs::OpenOptions<'_> {
-            virtual_fs::OpenOptions::new(self)
-        }
-    };
-}
-pub(crate) use read_only_namespace;
 
 /// A directory of the calling process's descriptors: opening `N` duplicates
 /// descriptor `N` (wasmer-wasix does the duplicating when it meets a special
@@ -247,41 +210,9 @@ impl FileOpener for FdDir {
     }
 }
 
-/// The listing of directory `dir`, for filesystems that make up their entries.
-pub fn listing(dir: &Path, entries: impl IntoIterator<Item = (String, Metadata)>) -> ReadDir {
-    ReadDir::new(
-        entries
-            .into_iter()
-            .map(|(name, metadata)| DirEntry {
-                path: dir.join(name),
-                metadata: Ok(metadata),
-            })
-            .collect(),
-    )
-}
-
 /// `/dev/full`: reads give zeros, writes fail with "no space left on device".
 #[derive(Debug, Default)]
 pub struct FullFile;
-
-/// The `VirtualFile` timestamps and size of a character device: all zero.
-macro_rules! device_times {
-    () => {
-        fn last_accessed(&self) -> u64 {
-            0
-        }
-        fn last_modified(&self) -> u64 {
-            0
-        }
-        fn created_time(&self) -> u64 {
-            0
-        }
-        fn size(&self) -> u64 {
-            0
-        }
-    };
-}
-pub(crate) use device_times;
 
 impl VirtualFile for FullFile {
     device_times!();
@@ -318,7 +249,7 @@ impl AsyncWrite for FullFile {
         _cx: &mut Context<'_>,
         _buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Poll::Ready(Err(crate::lost_errno::io_error(ENOSPC)))
+        Poll::Ready(Err(crate::lost_errno::io_error(Errno::NoSpc)))
     }
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
@@ -383,6 +314,10 @@ mod tests {
         let dev = build(None);
         let _ = crate::lost_errno::take();
         assert_eq!(open(&*dev, "/tty", false), Err(FsError::IOError));
-        assert_eq!(crate::lost_errno::take(), ENXIO, "the program hears ENXIO");
+        assert_eq!(
+            crate::lost_errno::take(),
+            Some(Errno::NxIo),
+            "the program hears ENXIO"
+        );
     }
 }

@@ -117,6 +117,23 @@ pub struct Userland {
     pub base_layer: bool,
 }
 
+impl Userland {
+    /// A busybox build: the binary, and its `busybox.links` (one applet path
+    /// per line).
+    pub fn from_build(busybox: Vec<u8>, links: &str, base_layer: bool) -> Userland {
+        Userland {
+            busybox,
+            links: links
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect(),
+            base_layer,
+        }
+    }
+}
+
 /// Where the busybox binary lives; every applet link points here.
 pub const BUSYBOX_PATH: &str = "/bin/busybox";
 

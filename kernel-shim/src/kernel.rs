@@ -1,17 +1,24 @@
-//! The kernel: boots the mount table over a root filesystem, and runs
-//! programs as processes on wasmer-wasix — the same on every platform (what
-//! differs is a [`Platform`]; [`crate::native`] boots it on a host).
+//! The kernel: boots a root filesystem, assembles the mount table over it,
+//! and runs programs as processes on wasmer-wasix — the same on every
+//! platform. What differs is a [`Platform`] (threads, engine, network) and
+//! a [`RootStore`] (where the root persists and how its changes get there).
 //!
-//! Mount table ([`crate::mounts`]):
+//! Boot, in one place for every platform ([`Kernel::boot`]): open the
+//! store, mount it (checked first: a damaged store is refused), give a
+//! fresh root its skeleton and the userland, start the write-back, and
+//! assemble the mounts ([`Kernel::assemble`]):
 //!
-//! | path   | filesystem                                             |
-//! |--------|--------------------------------------------------------|
-//! | `/`    | the persistent vfs (its store is the platform's)       |
-//! | `/tmp` | a vfs in memory, mode 1777, gone at exit               |
-//! | `/dev` | device files ([`crate::devfs`])                        |
-//! | `/proc`| system files ([`crate::procfs`])                        |
+//! | path      | filesystem                                          |
+//! |-----------|-----------------------------------------------------|
+//! | `/`       | the persistent vfs (its store is the platform's)    |
+//! | `/tmp`    | a vfs in memory, mode 1777, gone at exit            |
+//! | `/dev`    | device files ([`crate::devfs`])                     |
+//! | `/dev/fd` | the caller's descriptors ([`crate::devfs::FdDir`])  |
+//! | `/proc`   | system files ([`crate::procfs`])                    |
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use thiserror::Error;
 use virtual_fs::{FileSystem, VirtualFile};
@@ -25,17 +32,21 @@ use wasmer_wasix::os::task::TaskJoinHandle;
 use wasmer_wasix::runtime::module_cache::HashedModuleData;
 use wasmer_wasix::wasmer_wasix_types::wasix::ThreadStartType;
 use wasmer_wasix::{PluggableRuntime, Runtime, WasiEnv, WasiEnvBuilder};
-use wasmux_vfs::{Cred, Ino, MountError, SetAttr, StoreError, Vfs};
+use wasmux_vfs::{Cred, Ino, MountError, SetAttr, Store, StoreError, SyncRequest, Vfs, Volume};
 
 use crate::exec::{self, ExecError, Resolved, WASM_MAGIC};
-use crate::mounts::{MountTable, Mounted};
+use crate::image::{self, Userland};
+use crate::mounts::{Mount, MountTable, Mounts};
 use crate::platform::{self, Platform};
-use crate::process::{KillError, Pid, ProcessTable, ProcessTasks, SIGABRT};
+use crate::process::{self, KillError, Pid, ProcessTable, ProcessTasks, Start};
+use crate::procfs::ProcFs;
 use crate::runtime::KernelRuntime;
-use crate::syscalls::{Mounts, WasmuxImports};
+use crate::signal::Signal;
 use crate::terminal::Terminal;
-use crate::vfs_adapter::{SyncRequest, VfsFileSystem};
+use crate::vfs_adapter::VfsFileSystem;
+use crate::wasmux_imports::{self, WasmuxImports};
 use crate::HostClock;
+
 /// The import modules a program may use. Anything else is refused before it runs.
 pub const KNOWN_IMPORT_MODULES: &[&str] = &[
     "wasi_snapshot_preview1",
@@ -43,8 +54,13 @@ pub const KNOWN_IMPORT_MODULES: &[&str] = &[
     "wasix_32v1",
     "wasix_64v1",
     "env",
-    crate::syscalls::MODULE,
+    wasmux_imports::MODULE,
 ];
+
+/// How long a change to the root may wait in memory before the write-back
+/// commits it anyway (every platform's write-back; `fsync` and `sync`
+/// commit at once).
+pub const WRITE_BACK_INTERVAL: Duration = Duration::from_millis(500);
 
 /// The `PATH` used when the caller gives none.
 pub const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
@@ -69,6 +85,35 @@ pub enum KernelError {
     Start { program: String, reason: String },
     #[error("cannot set up the kernel: {0}")]
     Setup(String),
+}
+
+/// Where the root filesystem persists, and how its changes get there: a
+/// platform's store and write-back (natively a redb file and a thread, in a
+/// tab IndexedDB and a task on the kernel worker's event loop).
+pub trait RootStore {
+    type Store: Store + 'static;
+
+    /// The store as errors name it (a path, a database).
+    fn describe(&self) -> String;
+
+    /// Opens the store, creating it if it does not exist.
+    fn open(&self) -> impl Future<Output = Result<Self::Store, StoreError>>;
+
+    /// Starts committing the mounted volume's changes (every
+    /// [`WRITE_BACK_INTERVAL`], at once when asked) and hands the root to
+    /// the kernel.
+    fn write_back(self, volume: Volume<Self::Store>) -> Root;
+}
+
+/// What a boot is given besides its platform and root.
+pub struct Boot {
+    /// Who the processes the kernel starts act as.
+    pub cred: Cred,
+    /// The session's terminal, if it is interactive: every process's
+    /// standard streams unless given others, and `/dev/tty`.
+    pub terminal: Option<Arc<Terminal>>,
+    /// The userland to install into the root, if any.
+    pub userland: Option<Userland>,
 }
 
 /// The root filesystem as the platform mounted it, and how its changes
@@ -128,7 +173,7 @@ pub struct Kernel {
     platform: Arc<dyn Platform>,
     runtime: Arc<dyn Runtime + Send + Sync>,
     engine: Engine,
-    mounts: Arc<MountTable<Mounted>>,
+    mounts: Arc<Mounts>,
     root: VfsFileSystem,
     root_shutdown: Box<dyn FnOnce() -> Result<(), StoreError> + Send>,
     cred: Cred,
@@ -167,8 +212,8 @@ impl Running<'_> {
             Ok(code) => Some(code.raw()),
             Err(err) => err.as_exit_code().map(|c| c.raw()),
         };
-        if let Some(signal) = self.kernel.processes.collect(self.pid) {
-            return 128 + i32::from(signal);
+        if let Some(signal) = self.kernel.processes.collect(self.pid).signal {
+            return signal.shell_status();
         }
         code.unwrap_or_else(|| {
             // A trap: the process dies as if by SIGABRT; others live on.
@@ -176,7 +221,7 @@ impl Running<'_> {
                 tracing::warn!(program = %self.program, error = %err, "process trapped");
                 eprintln!("{}: terminated: {err}", self.program);
             }
-            128 + i32::from(SIGABRT)
+            Signal::ABRT.shell_status()
         })
     }
 }
@@ -192,9 +237,40 @@ pub fn drain(pipe: &mut virtual_fs::Pipe) -> Vec<u8> {
 }
 
 impl Kernel {
-    /// Builds the kernel on `platform` over a mounted root: `/tmp`, `/dev`
-    /// and `/proc` beside it, the process table, the runtime with our
-    /// syscalls, and the terminal's signals.
+    /// Boots on `platform` over the root `store` keeps: mounts it (checking
+    /// it first), installs the first-boot files and the userland, starts the
+    /// write-back, and assembles the kernel.
+    pub async fn boot<R: RootStore>(
+        platform: Arc<dyn Platform>,
+        store: R,
+        boot: Boot,
+    ) -> Result<Kernel, KernelError> {
+        let setup = |e: &dyn std::fmt::Display| KernelError::Setup(e.to_string());
+        let opened = store.open().await.map_err(|source| KernelError::Store {
+            path: store.describe(),
+            source,
+        })?;
+        tracing::info!(store = %store.describe(), "root store opened");
+        let volume = Volume::mount(opened, Arc::new(HostClock))
+            .await
+            .map_err(|source| KernelError::Mount {
+                path: store.describe(),
+                source,
+            })?;
+        tracing::info!("root filesystem mounted");
+        image::populate(volume.vfs()).map_err(|e| setup(&format!("first boot: {e}")))?;
+        if let Some(userland) = &boot.userland {
+            image::install_userland(volume.vfs(), userland)
+                .map_err(|e| setup(&format!("installing the userland: {e}")))?;
+            tracing::info!("userland installed");
+        }
+        let root = store.write_back(volume);
+        Kernel::assemble(platform, root, boot.cred, boot.terminal)
+    }
+
+    /// Builds the kernel on `platform` over a mounted root: the mount table
+    /// around it, the process table, the runtime with the `wasmux` imports,
+    /// and the terminal's signals.
     pub fn assemble(
         platform: Arc<dyn Platform>,
         root: Root,
@@ -202,7 +278,7 @@ impl Kernel {
         terminal: Option<Arc<Terminal>>,
     ) -> Result<Kernel, KernelError> {
         let setup = |e: &dyn std::fmt::Display| KernelError::Setup(e.to_string());
-        let processes = ProcessTable::new(cred.clone(), platform.clone());
+        let processes = ProcessTable::new(platform.clone());
         let syncer = root.syncer;
         let root_fs = VfsFileSystem::new(root.vfs, processes.clone(), Some(syncer.clone()));
 
@@ -216,34 +292,44 @@ impl Kernel {
             },
         )
         .map_err(|e| setup(&e))?;
-        let syscall_mounts = Mounts::new(vec![
-            ("/".into(), Some(root_fs.vfs().clone())),
-            ("/tmp".into(), Some(tmp.clone())),
-            ("/dev".into(), None),
-            ("/proc".into(), None),
-        ]);
-        let proc_mounts = [
-            ("wasmux-root", "/", "wasmux"),
-            ("tmpfs", "/tmp", "tmpfs"),
-            ("devfs", "/dev", "devtmpfs"),
-            ("proc", "/proc", "proc"),
-        ]
-        .iter()
-        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
-        .collect();
-        let mounts: MountTable<Mounted> = MountTable::new(vec![
-            ("/".into(), Arc::new(root_fs.clone())),
+        let tmp_fs = VfsFileSystem::new(tmp.clone(), processes.clone(), None);
+        let tty = terminal.as_ref().map(|t| Box::new(t.open()) as _);
+        let proc_fs = ProcFs::new(processes.clone());
+        let volume = |fs: VfsFileSystem, source, kind| Mount {
+            volume: Some(fs.vfs().clone()),
+            fs: Arc::new(fs),
+            listed_as: Some((source, kind)),
+        };
+        // The mount table, the one list of it.
+        let mounts: Arc<Mounts> = Arc::new(MountTable::new(vec![
+            ("/".into(), volume(root_fs.clone(), "wasmux-root", "wasmux")),
+            ("/tmp".into(), volume(tmp_fs, "tmpfs", "tmpfs")),
             (
-                "/tmp".into(),
-                Arc::new(VfsFileSystem::new(tmp, processes.clone(), None)),
+                "/dev".into(),
+                Mount {
+                    fs: crate::devfs::build(tty),
+                    volume: None,
+                    listed_as: Some(("devfs", "devtmpfs")),
+                },
             ),
-            ("/dev".into(), crate::devfs::build(terminal.as_ref())),
-            ("/dev/fd".into(), Arc::new(crate::devfs::FdDir)),
+            (
+                "/dev/fd".into(),
+                Mount {
+                    fs: Arc::new(crate::devfs::FdDir),
+                    volume: None,
+                    listed_as: None,
+                },
+            ),
             (
                 "/proc".into(),
-                crate::procfs::ProcFs::new(proc_mounts, processes.clone()),
+                Mount {
+                    fs: proc_fs.clone(),
+                    volume: None,
+                    listed_as: Some(("proc", "proc")),
+                },
             ),
-        ]);
+        ]));
+        proc_fs.set_mounts(mounts.listing());
 
         let engine = platform.engine();
         let mut runtime = platform::entered(&*platform, || {
@@ -259,7 +345,7 @@ impl Kernel {
             r
         });
         runtime.with_instantiation_hook(WasmuxImports::new(
-            syscall_mounts,
+            mounts.clone(),
             processes.clone(),
             Some(syncer),
         ));
@@ -273,7 +359,7 @@ impl Kernel {
             platform,
             runtime: Arc::new(KernelRuntime::new(runtime, processes.clone())),
             engine,
-            mounts: Arc::new(mounts),
+            mounts,
             root: root_fs,
             root_shutdown: root.shutdown,
             cred,
@@ -286,6 +372,17 @@ impl Kernel {
     /// The root filesystem.
     pub fn root(&self) -> &Vfs {
         self.root.vfs()
+    }
+
+    /// Who the processes the kernel starts act as.
+    pub fn cred(&self) -> &Cred {
+        &self.cred
+    }
+
+    /// Runs `f`, a call into the kernel's filesystems from outside any
+    /// process (the page writing a file), as the kernel's user.
+    pub fn as_user<R>(&self, f: impl FnOnce() -> R) -> R {
+        process::acting_as(&self.cred, f)
     }
 
     /// The whole mount table as wasmer-wasix sees it.
@@ -367,7 +464,7 @@ impl Kernel {
         };
 
         platform::entered(&*self.platform, || {
-            self.spawn_module(module, resolved.argv, spawn, &program)
+            self.as_user(|| self.spawn_module(module, resolved.argv, spawn, &program))
         })
         .map_err(|e| start(&e))
         .map(|(pid, handle)| Running {
@@ -427,7 +524,13 @@ impl Kernel {
         let mut env = builder.build()?;
         self.adopt(&mut env)?;
         let pid = env.pid().raw();
-        self.processes.expect_argv(pid, argv_all);
+        self.processes.expect_start(
+            pid,
+            Start {
+                argv: argv_all,
+                cred: self.cred.clone(),
+            },
+        );
         let handle = spawn_exec_module(module, env, &self.runtime)?;
         Ok((pid, handle))
     }
@@ -451,7 +554,7 @@ impl Kernel {
     }
 
     /// Sends a signal to a process (see [`ProcessTable::kill`]).
-    pub fn kill(&self, pid: Pid, signal: u8) -> Result<(), KillError> {
+    pub fn kill(&self, pid: Pid, signal: Signal) -> Result<(), KillError> {
         self.processes.kill(pid, signal)
     }
 

@@ -14,31 +14,29 @@
 use std::cell::Cell;
 use std::io;
 
-const EFBIG: i32 = 27;
-const ENOSPC: i32 = 28;
-const EROFS: i32 = 30;
+use wasmux_vfs::Errno;
 
 thread_local! {
-    static LOST: Cell<i32> = const { Cell::new(0) };
+    static LOST: Cell<Option<Errno>> = const { Cell::new(None) };
 }
 
-/// The `io::Error` a kernel file fails with for Linux errno `errno`, noted
-/// if wasmer-wasix would report it as EIO.
-pub fn io_error(errno: i32) -> io::Error {
-    if matches!(errno, EFBIG | ENOSPC | EROFS) {
-        LOST.with(|lost| lost.set(errno));
+/// The `io::Error` a kernel file fails with for `errno`, noted if
+/// wasmer-wasix would report it as EIO.
+pub fn io_error(errno: Errno) -> io::Error {
+    if matches!(errno, Errno::FBig | Errno::NoSpc | Errno::RoFs) {
+        note(errno);
     }
-    io::Error::from_raw_os_error(errno)
+    io::Error::from_raw_os_error(errno.code())
 }
 
 /// Notes `errno`, on its way to wasmer-wasix as a coarser `FsError`.
-pub fn note(errno: i32) {
-    LOST.with(|lost| lost.set(errno));
+pub fn note(errno: Errno) {
+    LOST.with(|lost| lost.set(Some(errno)));
 }
 
-/// Takes the errno this thread noted last, 0 if none.
-pub fn take() -> i32 {
-    LOST.with(|lost| lost.replace(0))
+/// Takes the errno this thread noted last, if any.
+pub fn take() -> Option<Errno> {
+    LOST.with(|lost| lost.replace(None))
 }
 
 #[cfg(test)]
@@ -47,11 +45,11 @@ mod tests {
 
     #[test]
     fn only_the_errnos_wasmer_wasix_loses_are_noted_and_each_is_taken_once() {
-        assert_eq!(take(), 0);
-        let _ = io_error(13); // EACCES: wasmer-wasix keeps it
-        assert_eq!(take(), 0);
-        let _ = io_error(ENOSPC);
-        assert_eq!(take(), ENOSPC);
-        assert_eq!(take(), 0);
+        assert_eq!(take(), None);
+        let _ = io_error(Errno::Acces); // wasmer-wasix keeps it
+        assert_eq!(take(), None);
+        let _ = io_error(Errno::NoSpc);
+        assert_eq!(take(), Some(Errno::NoSpc));
+        assert_eq!(take(), None);
     }
 }

@@ -8,9 +8,11 @@
 //! path's bytes, and a path that is already clean (absolute, without `.`,
 //! `..` or doubled slashes — what wasmer-wasix passes) is never copied.
 //!
-//! [`MountTable`] is generic over what is mounted: the kernel mounts
-//! `virtual_fs` filesystems for wasmer-wasix, and the `wasmux` import module
-//! looks up the vfs volumes under the same points.
+//! [`MountTable`] is generic over what is mounted; the kernel's table is
+//! [`Mounts`]: at each point a [`Mount`], which is the `virtual_fs`
+//! filesystem wasmer-wasix sees, the kernel's own volume behind it (which
+//! the `wasmux` import module acts on), and how `/proc/mounts` names it —
+//! one list, written once (`Kernel::assemble`).
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -21,6 +23,8 @@ use virtual_fs::{
     DirEntry, FileOpener, FileSystem, FsError, Metadata, OpenOptions, OpenOptionsConfig, ReadDir,
     VirtualFile,
 };
+
+use wasmux_vfs::Vfs;
 
 use crate::vfs_adapter::path_bytes;
 
@@ -152,6 +156,46 @@ pub fn normalize(path: &[u8]) -> Cow<'_, [u8]> {
 /// A mounted `virtual_fs` filesystem.
 pub type Mounted = Arc<dyn FileSystem + Send + Sync>;
 
+/// What is mounted at one point of the kernel's table.
+pub struct Mount {
+    /// The filesystem programs see there (through wasmer-wasix).
+    pub fs: Mounted,
+    /// The kernel's own volume behind it, if it is one: the `wasmux`
+    /// imports act only on these (devices and `/proc` are not).
+    pub volume: Option<Vfs>,
+    /// Its source and type as `/proc/mounts` lists them; `None` for a mount
+    /// Linux has no entry for (`/dev/fd`, a symlink there).
+    pub listed_as: Option<(&'static str, &'static str)>,
+}
+
+/// The kernel's mount table.
+pub type Mounts = MountTable<Mount>;
+
+impl MountTable<Mount> {
+    /// The table as `/proc/mounts` shows it: one `source point type` line
+    /// per listed mount, shallowest first.
+    pub fn listing(&self) -> String {
+        let mut lines: Vec<(&[u8], &str, &str)> = self
+            .mounts
+            .iter()
+            .filter_map(|(point, m)| {
+                m.listed_as
+                    .map(|(source, kind)| (point.as_slice(), source, kind))
+            })
+            .collect();
+        lines.sort_by_key(|(point, _, _)| point.len());
+        lines
+            .into_iter()
+            .map(|(point, source, kind)| {
+                format!(
+                    "{source} {} {kind} rw 0 0\n",
+                    String::from_utf8_lossy(point)
+                )
+            })
+            .collect()
+    }
+}
+
 impl<T> std::fmt::Debug for MountTable<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let points: Vec<_> = self
@@ -191,12 +235,12 @@ impl Place<'_, '_> {
     }
 }
 
-impl MountTable<Mounted> {
+impl MountTable<Mount> {
     /// Finds where `path` lies, without copying a clean UTF-8 path.
     fn place<'p>(&self, path: &'p Path) -> virtual_fs::Result<Place<'p, '_>> {
         let Located {
             point,
-            mounted: fs,
+            mounted,
             inner,
             ..
         } = match path_bytes(path) {
@@ -214,11 +258,15 @@ impl MountTable<Mounted> {
             }
             Cow::Owned(v) => Cow::Owned(String::from_utf8(v).map_err(|_| FsError::InvalidInput)?),
         };
-        Ok(Place { fs, inner, point })
+        Ok(Place {
+            fs: &mounted.fs,
+            inner,
+            point,
+        })
     }
 }
 
-impl FileSystem for MountTable<Mounted> {
+impl FileSystem for MountTable<Mount> {
     fn readlink(&self, path: &Path) -> virtual_fs::Result<std::path::PathBuf> {
         let place = self.place(path)?;
         place.fs.readlink(place.inner())
@@ -253,7 +301,7 @@ impl FileSystem for MountTable<Mounted> {
             if !listed {
                 listing.push(DirEntry {
                     path: visible.join(name.as_ref()),
-                    metadata: fs.metadata(Path::new("/")),
+                    metadata: fs.fs.metadata(Path::new("/")),
                 });
             }
         }
@@ -338,7 +386,7 @@ impl FileSystem for MountTable<Mounted> {
     }
 }
 
-impl FileOpener for MountTable<Mounted> {
+impl FileOpener for MountTable<Mount> {
     fn open(
         &self,
         path: &Path,

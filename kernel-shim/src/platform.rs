@@ -19,7 +19,21 @@ use wasmer_wasix::runtime::module_cache::ModuleCache;
 use wasmer_wasix::runtime::task_manager::VirtualTaskManager;
 use wasmer_wasix::virtual_net::DynVirtualNetworking;
 
-use crate::process::MakeInterrupt;
+/// Stops the WebAssembly code of one thread wherever it is, even in a loop
+/// without syscalls. Natively this is wasmer's store interrupter (a signal to
+/// the thread: its code traps and returns); in the browser, terminating the
+/// thread's worker (its code never returns).
+pub type Interrupt = Box<dyn Fn() + Send + Sync>;
+
+/// What a platform calls when its [`Interrupt`] stopped a thread for good,
+/// so that the thread's code will never return: the kernel then forgets the
+/// thread as if it had ended. A platform whose interrupted code returns
+/// (natively) just drops it.
+pub type Stopped = Box<dyn FnOnce() + Send>;
+
+/// Makes the interrupt handle of a store's thread, given what to call if the
+/// interrupt stops the thread for good; natively wasmer's interrupter.
+pub type MakeInterrupt = fn(&wasmer::Store, Stopped) -> Interrupt;
 
 /// Work for [`Platform::block_on`]: a future with its result stored by the caller.
 pub type LocalWork<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;

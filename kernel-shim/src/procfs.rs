@@ -11,7 +11,7 @@
 //! filesystem with the path, and is answered for the process calling now.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use web_time::Instant;
 
 use virtual_fs::{
@@ -19,8 +19,9 @@ use virtual_fs::{
     VirtualFile,
 };
 
-use crate::devfs::{listing, read_only_namespace, FdDir};
+use crate::devfs::FdDir;
 use crate::process::{self, Pid, ProcessRecord, ProcessTable};
+use crate::synthetic::{listing, read_only_namespace};
 
 /// The wasmer release the kernel runs on (pinned in the workspace manifest).
 const WASMER_VERSION: &str = "7.4";
@@ -49,19 +50,27 @@ enum Node<'a> {
 /// The `/proc` filesystem.
 #[derive(Debug)]
 pub struct ProcFs {
-    mounts: Vec<(String, String, String)>,
+    /// `/proc/mounts`, set once the mount table (which holds this
+    /// filesystem) is made.
+    mounts: OnceLock<String>,
     processes: Arc<ProcessTable>,
     load: Mutex<LoadAverage>,
 }
 
 impl ProcFs {
-    /// `mounts` lists (source, mount point, type) as `/proc/mounts` shows them.
-    pub fn new(mounts: Vec<(String, String, String)>, processes: Arc<ProcessTable>) -> Arc<ProcFs> {
+    pub fn new(processes: Arc<ProcessTable>) -> Arc<ProcFs> {
         Arc::new(ProcFs {
-            mounts,
+            mounts: OnceLock::new(),
             processes,
             load: Mutex::new(LoadAverage::new()),
         })
+    }
+
+    /// Sets what `/proc/mounts` says (the mount table's listing).
+    pub fn set_mounts(&self, listing: String) {
+        if self.mounts.set(listing).is_err() {
+            tracing::warn!("/proc/mounts was already set");
+        }
     }
 
     fn parse<'p>(&self, path: &'p Path) -> Result<Node<'p>, FsError> {
@@ -115,11 +124,7 @@ impl ProcFs {
             "meminfo" => format!(
                 "MemTotal:       {WASM32_MEMORY_KB} kB\nMemFree:        {WASM32_MEMORY_KB} kB\nMemAvailable:   {WASM32_MEMORY_KB} kB\n"
             ),
-            "mounts" => self
-                .mounts
-                .iter()
-                .map(|(source, point, kind)| format!("{source} {point} {kind} rw 0 0\n"))
-                .collect(),
+            "mounts" => self.mounts.get().cloned().unwrap_or_default(),
             "uptime" => {
                 let up = self.processes.booted().elapsed().as_secs_f64();
                 format!("{up:.2} {up:.2}\n")

@@ -21,7 +21,8 @@ use wasmer_wasix::runtime::{InstantiationState, TaintReason};
 use wasmer_wasix::virtual_net::DynVirtualNetworking;
 use wasmer_wasix::{PluggableRuntime, Runtime, VirtualTaskManager};
 
-use crate::process::{self, ProcessTable, SIGABRT};
+use crate::process::{self, ProcessTable};
+use crate::signal::Signal;
 
 /// [`PluggableRuntime`] that records a trap as a death by SIGABRT.
 #[derive(Debug)]
@@ -43,7 +44,7 @@ impl Runtime for KernelRuntime {
                 tracing::debug!(pid = record.pid, %error, "trap");
                 // A kill already recorded stays the cause (natively a
                 // SIGKILL's interrupt is itself a trap).
-                self.processes.record_death(record.pid, SIGABRT);
+                self.processes.record_death(record.pid, Signal::ABRT);
             }
         }
     }

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use wasmux_vfs::{Access, Cred};
+use wasmux_vfs::{Access, Cred, Errno};
 use web_time::Instant;
 
 /// The largest value a semaphore can hold (Linux's `SEM_VALUE_MAX`).
@@ -64,20 +64,24 @@ pub enum SemError {
 
 impl SemError {
     /// The Linux errno `sem_*` reports.
-    pub fn errno(self) -> i32 {
+    pub fn errno(self) -> Errno {
         match self {
-            SemError::NotFound => 2,          // ENOENT
-            SemError::Exists => 17,           // EEXIST
-            SemError::InvalidName => 22,      // EINVAL
-            SemError::NameTooLong => 36,      // ENAMETOOLONG
-            SemError::ValueTooLarge => 22,    // EINVAL
-            SemError::Overflow => 75,         // EOVERFLOW
-            SemError::PermissionDenied => 13, // EACCES
-            SemError::BadHandle => 22,        // EINVAL
-            SemError::TooManyOpen => 24,      // EMFILE
-            SemError::TimedOut => 110,        // ETIMEDOUT
-            SemError::Interrupted => 4,       // EINTR
+            SemError::NotFound => Errno::NoEnt,
+            SemError::Exists => Errno::Exist,
+            SemError::InvalidName | SemError::ValueTooLarge | SemError::BadHandle => Errno::Inval,
+            SemError::NameTooLong => Errno::NameTooLong,
+            SemError::Overflow => Errno::Overflow,
+            SemError::PermissionDenied => Errno::Acces,
+            SemError::TooManyOpen => Errno::MFile,
+            SemError::TimedOut => Errno::TimedOut,
+            SemError::Interrupted => Errno::Intr,
         }
+    }
+}
+
+impl From<SemError> for Errno {
+    fn from(e: SemError) -> Errno {
+        e.errno()
     }
 }
 

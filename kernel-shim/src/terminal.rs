@@ -28,17 +28,14 @@ use wasmer_wasix::os::TtyBridge;
 use wasmer_wasix::WasiTtyState;
 
 use crate::process::{self, Pid, ProcessTable};
+use crate::signal::Signal;
+use crate::synthetic::device_times;
 
 /// Where the terminal's output goes: echoed keys and what programs write.
 pub type Screen = Box<dyn Fn(&[u8]) + Send + Sync>;
 
 /// Delivers a signal to the foreground processes.
-pub type Signaller = Box<dyn Fn(u8) + Send + Sync>;
-
-const SIGINT: u8 = 2;
-const ENXIO: i32 = 6;
-const SIGQUIT: u8 = 3;
-const SIGTSTP: u8 = 20;
+pub type Signaller = Box<dyn Fn(Signal) + Send + Sync>;
 
 /// The terminal's modes, as `tty_get` reports them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +99,7 @@ impl Terminal {
     /// session's programs are, and what opening `/dev/tty` gives.
     pub fn open(self: &Arc<Self>) -> TerminalFile {
         TerminalFile {
-            terminal: Some(self.clone()),
+            terminal: self.clone(),
             waiting: None,
         }
     }
@@ -143,7 +140,7 @@ impl Terminal {
         state.modes.rows = rows;
     }
 
-    fn signal(&self, signal: u8) {
+    fn signal(&self, signal: Signal) {
         if let Some(deliver) = &*self.signaller.lock().unwrap_or_else(|p| p.into_inner()) {
             deliver(signal);
         }
@@ -200,9 +197,9 @@ impl Terminal {
                 }
                 0x03 | 0x1c | 0x1a => {
                     let (name, signal) = match b {
-                        0x03 => (b"^C", SIGINT),
-                        0x1c => (b"^\\", SIGQUIT),
-                        _ => (b"^Z", SIGTSTP),
+                        0x03 => (b"^C", Signal::INT),
+                        0x1c => (b"^\\", Signal::QUIT),
+                        _ => (b"^Z", Signal::TSTP),
                     };
                     state.line.clear();
                     echo.extend_from_slice(name);
@@ -301,31 +298,12 @@ impl InputQueue {
     }
 }
 
-/// One open descriptor of the terminal (see [`Terminal::open`]), or of no
-/// terminal at all: `/dev/tty` of a session without one, where every read
-/// and write fails with ENXIO as on Linux.
+/// One open descriptor of the terminal (see [`Terminal::open`]).
 pub struct TerminalFile {
-    terminal: Option<Arc<Terminal>>,
+    terminal: Arc<Terminal>,
     /// The read that is waiting for input: who waits, and how many signals
     /// that process had received when it began.
     waiting: Option<(Pid, u64)>,
-}
-
-impl TerminalFile {
-    /// `/dev/tty` where the session has no terminal.
-    pub fn detached() -> TerminalFile {
-        TerminalFile {
-            terminal: None,
-            waiting: None,
-        }
-    }
-}
-
-/// The terminal a descriptor is attached to, or ENXIO.
-fn attached(terminal: &Option<Arc<Terminal>>) -> io::Result<&Arc<Terminal>> {
-    terminal
-        .as_ref()
-        .ok_or_else(|| io::Error::from_raw_os_error(ENXIO))
 }
 
 /// Whether the read that is `waiting` should end with EINTR because a
@@ -368,9 +346,7 @@ fn interrupted(waiting: &mut Option<(Pid, u64)>, cx: &Context<'_>) -> bool {
 
 impl std::fmt::Debug for TerminalFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TerminalFile")
-            .field("attached", &self.terminal.is_some())
-            .finish()
+        f.debug_struct("TerminalFile").finish_non_exhaustive()
     }
 }
 
@@ -381,7 +357,7 @@ impl AsyncRead for TerminalFile {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        let mut state = attached(&this.terminal)?.to_readers.lock();
+        let mut state = this.terminal.to_readers.lock();
         let Some(piece) = state.0.front_mut() else {
             state.1.push(cx.waker().clone());
             drop(state);
@@ -407,7 +383,7 @@ impl AsyncWrite for TerminalFile {
         _: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        attached(&self.terminal)?.write(buf);
+        self.terminal.write(buf);
         Poll::Ready(Ok(buf.len()))
     }
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -431,7 +407,7 @@ impl AsyncSeek for TerminalFile {
 }
 
 impl VirtualFile for TerminalFile {
-    crate::devfs::device_times!();
+    device_times!();
     fn set_len(&mut self, _: u64) -> virtual_fs::Result<()> {
         Err(virtual_fs::FsError::PermissionDenied)
     }
@@ -439,7 +415,7 @@ impl VirtualFile for TerminalFile {
         Ok(())
     }
     fn poll_read_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let mut state = attached(&self.terminal)?.to_readers.lock();
+        let mut state = self.terminal.to_readers.lock();
         match state.0.front() {
             Some(piece) => Poll::Ready(Ok(piece.len())),
             None => {
@@ -449,7 +425,6 @@ impl VirtualFile for TerminalFile {
         }
     }
     fn poll_write_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        attached(&self.terminal)?;
         Poll::Ready(Ok(usize::MAX))
     }
 }
@@ -461,7 +436,12 @@ mod tests {
 
     type Captured = Arc<Mutex<Vec<u8>>>;
 
-    fn terminal() -> (Arc<Terminal>, TerminalFile, Captured, Captured) {
+    fn terminal() -> (
+        Arc<Terminal>,
+        TerminalFile,
+        Captured,
+        Arc<Mutex<Vec<Signal>>>,
+    ) {
         let screen = Arc::new(Mutex::new(Vec::new()));
         let sink = screen.clone();
         let t = Terminal::new(Box::new(move |b| sink.lock().unwrap().extend_from_slice(b)));
@@ -506,7 +486,10 @@ mod tests {
         let (t, mut reader, screen, signals) = terminal();
         t.input(b"half a line\x03");
         t.input(b"\x1c\x1a");
-        assert_eq!(*signals.lock().unwrap(), [SIGINT, SIGQUIT, SIGTSTP]);
+        assert_eq!(
+            *signals.lock().unwrap(),
+            [Signal::INT, Signal::QUIT, Signal::TSTP]
+        );
         t.input(b"next\r");
         assert_eq!(read_some(&mut reader), b"next\n");
         assert!(screen.lock().unwrap().windows(4).any(|w| w == b"^C\r\n"));
@@ -542,15 +525,5 @@ mod tests {
         pollster::block_on(file.write_all(b"one\ntwo\n\nthree")).unwrap();
         t.write(b"!");
         assert_eq!(&*screen.lock().unwrap(), b"one\r\ntwo\r\n\r\nthree!");
-    }
-
-    #[test]
-    fn without_a_terminal_reads_and_writes_fail_with_enxio() {
-        let mut tty = TerminalFile::detached();
-        let mut buf = [0u8; 4];
-        let err = pollster::block_on(tty.read(&mut buf)).unwrap_err();
-        assert_eq!(err.raw_os_error(), Some(ENXIO));
-        let err = pollster::block_on(tty.write(b"x")).unwrap_err();
-        assert_eq!(err.raw_os_error(), Some(ENXIO));
     }
 }

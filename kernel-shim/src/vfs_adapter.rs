@@ -21,19 +21,16 @@ use virtual_fs::{
     DirEntry, FileOpener, FileSystem, FileType, FsError, Metadata, OpenOptions, OpenOptionsConfig,
     ReadDir, VirtualFile,
 };
-use wasmux_vfs::{Cred, Errno, FileKind, Handle, Ino, OpenFlags, SetAttr, SetTime, Stat, Vfs};
-
-/// Asks for the filesystem's content to become durable (an `fsync`). Natively
-/// this waits for the write-back thread to commit; a memory filesystem has
-/// nothing to do.
-pub trait SyncRequest: Send + Sync + std::fmt::Debug {
-    fn sync(&self) -> Result<(), FsError>;
-}
+use wasmux_vfs::{
+    Cred, Errno, FileKind, Handle, Ino, OpenFlags, SetAttr, SetTime, Stat, SyncRequest, Vfs,
+};
 
 /// Who a filesystem call acts as: fixed credentials, or (the kernel's case)
 /// those of the process making the call.
 pub trait CredSource: Send + Sync + std::fmt::Debug {
-    fn cred(&self) -> Cred;
+    /// The caller's credentials; `None` for a call that acts for nobody,
+    /// which is refused.
+    fn cred(&self) -> Option<Cred>;
 
     /// The permission bits the caller asked for what it creates next, taken
     /// (WASI's open and mkdir carry none: without one, files are made 0666
@@ -44,8 +41,8 @@ pub trait CredSource: Send + Sync + std::fmt::Debug {
 }
 
 impl CredSource for Cred {
-    fn cred(&self) -> Cred {
-        self.clone()
+    fn cred(&self) -> Option<Cred> {
+        Some(self.clone())
     }
 }
 
@@ -73,7 +70,7 @@ pub fn to_fs_error(e: Errno) -> FsError {
         e,
         Errno::NoEnt | Errno::Exist | Errno::NotDir | Errno::NotEmpty | Errno::IsDir | Errno::BadF
     ) {
-        crate::lost_errno::note(e.code());
+        crate::lost_errno::note(e);
     }
     error
 }
@@ -92,12 +89,17 @@ fn blur(e: Errno) -> FsError {
         Errno::Busy | Errno::TxtBsy => FsError::Lock,
         Errno::XDev => FsError::Unsupported,
         Errno::BadF => FsError::InvalidFd,
-        Errno::Io => FsError::IOError,
+        Errno::OpNotSupp => FsError::Unsupported,
+        Errno::Intr => FsError::Interrupted,
+        Errno::TimedOut => FsError::TimedOut,
+        Errno::Io | Errno::Srch | Errno::NxIo | Errno::MFile | Errno::Fault | Errno::Overflow => {
+            FsError::IOError
+        }
     }
 }
 
 fn io_error(e: Errno) -> io::Error {
-    crate::lost_errno::io_error(e.code())
+    crate::lost_errno::io_error(e)
 }
 
 /// A path's bytes. Paths from wasmer-wasix are valid UTF-8 on every platform.
@@ -140,21 +142,29 @@ impl VfsFileSystem {
         &self.vfs
     }
 
-    fn cred(&self) -> Cred {
-        self.creds.cred()
+    /// Who the call acts as. A call that acts for nobody (no process runs
+    /// on this thread and no kernel entry point said whom it acts for) is a
+    /// kernel bug: it is refused, loudly, rather than given someone's rights.
+    fn cred(&self) -> Result<Cred, FsError> {
+        self.creds.cred().ok_or_else(|| {
+            tracing::error!(
+                "a filesystem call outside any process and any kernel entry point: refused"
+            );
+            FsError::PermissionDenied
+        })
     }
 
     fn resolve(&self, path: &Path, follow: bool) -> Result<Ino, FsError> {
         let bytes = path_bytes(path);
         let bytes: &[u8] = if bytes.is_empty() { b"/" } else { &bytes };
         self.vfs
-            .resolve(&self.cred(), Ino::ROOT, bytes, follow)
+            .resolve(&self.cred()?, Ino::ROOT, bytes, follow)
             .map_err(to_fs_error)
     }
 
     fn parent(&self, path: &Path) -> Result<wasmux_vfs::ParentRef, FsError> {
         self.vfs
-            .resolve_parent(&self.cred(), Ino::ROOT, &path_bytes(path))
+            .resolve_parent(&self.cred()?, Ino::ROOT, &path_bytes(path))
             .map_err(to_fs_error)
     }
 
@@ -174,7 +184,7 @@ impl FileSystem for VfsFileSystem {
 
     fn read_dir(&self, path: &Path) -> virtual_fs::Result<ReadDir> {
         let dir = self.resolve(path, true)?;
-        let entries = self.vfs.readdir(&self.cred(), dir).map_err(to_fs_error)?;
+        let entries = self.vfs.readdir(&self.cred()?, dir).map_err(to_fs_error)?;
         let data = entries
             .into_iter()
             .map(|e| DirEntry {
@@ -193,7 +203,7 @@ impl FileSystem for VfsFileSystem {
         let at = self.parent(path)?;
         self.vfs
             .mkdir(
-                &self.cred(),
+                &self.cred()?,
                 at.dir,
                 &at.name,
                 self.creds.take_create_mode().unwrap_or(0o777),
@@ -205,7 +215,7 @@ impl FileSystem for VfsFileSystem {
     fn create_symlink(&self, source: &Path, target: &Path) -> virtual_fs::Result<()> {
         let at = self.parent(target)?;
         self.vfs
-            .symlink(&self.cred(), at.dir, &at.name, &path_bytes(source))
+            .symlink(&self.cred()?, at.dir, &at.name, &path_bytes(source))
             .map(drop)
             .map_err(to_fs_error)
     }
@@ -214,14 +224,14 @@ impl FileSystem for VfsFileSystem {
         let ino = self.resolve(source, false)?;
         let at = self.parent(target)?;
         self.vfs
-            .link(&self.cred(), ino, at.dir, &at.name)
+            .link(&self.cred()?, ino, at.dir, &at.name)
             .map_err(to_fs_error)
     }
 
     fn remove_dir(&self, path: &Path) -> virtual_fs::Result<()> {
         let at = self.parent(path)?;
         self.vfs
-            .rmdir(&self.cred(), at.dir, &at.name)
+            .rmdir(&self.cred()?, at.dir, &at.name)
             .map_err(to_fs_error)
     }
 
@@ -234,7 +244,7 @@ impl FileSystem for VfsFileSystem {
             let src = self.parent(from)?;
             let dst = self.parent(to)?;
             self.vfs
-                .rename(&self.cred(), src.dir, &src.name, dst.dir, &dst.name)
+                .rename(&self.cred()?, src.dir, &src.name, dst.dir, &dst.name)
                 .map_err(to_fs_error)
         })
     }
@@ -250,7 +260,7 @@ impl FileSystem for VfsFileSystem {
     fn remove_file(&self, path: &Path) -> virtual_fs::Result<()> {
         let at = self.parent(path)?;
         self.vfs
-            .unlink(&self.cred(), at.dir, &at.name)
+            .unlink(&self.cred()?, at.dir, &at.name)
             .map_err(to_fs_error)
     }
 
@@ -281,7 +291,7 @@ impl FileOpener for VfsFileSystem {
         };
         let handle = self
             .vfs
-            .open(&self.cred(), Ino::ROOT, &path_bytes(path), flags, mode)
+            .open(&self.cred()?, Ino::ROOT, &path_bytes(path), flags, mode)
             .map_err(to_fs_error)?;
         if handle.kind() == FileKind::Fifo {
             // Data through a named pipe is not supported: wasmer-wasix shares
@@ -353,7 +363,7 @@ impl VirtualFile for VfsFile {
             ..SetAttr::default()
         };
         self.vfs()
-            .setattr(&self.fs.cred(), self.handle.ino(), &attr)
+            .setattr(&self.fs.cred()?, self.handle.ino(), &attr)
             .map(drop)
             .map_err(to_fs_error)
     }
@@ -424,9 +434,10 @@ impl AsyncWrite for VfsFile {
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         // wasmer-wasix calls flush for fd_sync/fd_datasync: make the data durable.
         let result = match &self.fs.syncer {
-            Some(syncer) if self.writable => syncer
-                .sync()
-                .map_err(|e| io::Error::other(format!("fsync failed: {e}"))),
+            Some(syncer) if self.writable => syncer.sync().map_err(|e| {
+                tracing::warn!(error = %e, "fsync failed");
+                io_error(e)
+            }),
             _ => Ok(()),
         };
         Poll::Ready(result)

@@ -10,7 +10,9 @@ mod harness;
 
 use harness::program;
 
-use wasmux_kernel_shim::{ExecError, Kernel, KernelConfig, KernelError, Program, Spawn, Stdio};
+use wasmux_kernel_shim::{
+    native, ExecError, Kernel, KernelConfig, KernelError, Program, Signal, Spawn, Stdio,
+};
 use wasmux_vfs::{Cred, SetAttr, Store, Vfs};
 
 struct Machine {
@@ -30,7 +32,7 @@ impl Machine {
     }
 
     fn boot(&self) -> Kernel {
-        Kernel::boot(&self.config).expect("boot")
+        native::boot(&self.config).expect("boot")
     }
 }
 
@@ -255,7 +257,7 @@ fn a_damaged_root_is_refused_and_left_as_it_was() {
         pollster::block_on(store.load()).unwrap().unwrap()
     };
     let before = load();
-    let err = Kernel::boot(&m.config)
+    let err = native::boot(&m.config)
         .err()
         .expect("boot must refuse a damaged root");
     assert!(err.to_string().contains("link count"), "{err}");
@@ -318,11 +320,11 @@ fn sigkill_stops_a_process_spinning_without_syscalls() {
     assert_eq!(k.processes().get(pid).unwrap().argv(), ["busy"]);
     // Other processes still run beside the spinning one.
     assert_eq!(run(&k, "hello", &[]).unwrap().0, 0);
-    k.kill(pid, 9).unwrap();
+    k.kill(pid, Signal::KILL).unwrap();
     assert_eq!(busy.wait(), 128 + 9);
     assert!(!k.processes().pids().contains(&pid));
     assert_eq!(
-        k.kill(pid, 9),
+        k.kill(pid, Signal::KILL),
         Err(wasmux_kernel_shim::KillError::NoSuchProcess(pid))
     );
     assert_eq!(run(&k, "hello", &[]).unwrap().0, 0);
@@ -337,7 +339,7 @@ fn a_process_out_of_memory_fails_alone() {
         Cred::user(1000, 1000),
     );
     config.memory_limit = 64 << 20;
-    let k = Kernel::boot(&config).unwrap();
+    let k = native::boot(&config).unwrap();
     install_program(&k, "hog");
     install_program(&k, "hello");
     let (status, out) = run(&k, "hog", &[]).unwrap();
@@ -475,7 +477,7 @@ impl Session {
         let m = Machine::new();
         let mut config = m.config.clone();
         config.terminal = Some(terminal.clone());
-        let kernel = Kernel::boot(&config).expect("boot");
+        let kernel = native::boot(&config).expect("boot");
         Session {
             _dir: m._dir,
             kernel,

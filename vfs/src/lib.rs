@@ -35,4 +35,4 @@ pub use store::{MemoryStore, Store, StoreError};
 pub use types::{
     Access, Clock, Cred, FileKind, Ino, SetAttr, SetTime, Stat, SystemClock, Timespec, CHUNK_SIZE,
 };
-pub use volume::{FlushStats, MountError, Volume};
+pub use volume::{sync_errno, FlushStats, MountError, SyncRequest, Volume};

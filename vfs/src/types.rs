@@ -151,6 +151,12 @@ impl Cred {
         }
     }
 
+    /// Linux's `nobody` (65534): owns nothing, so it passes only the checks
+    /// the others' permission bits grant.
+    pub fn nobody() -> Cred {
+        Cred::user(65534, 65534)
+    }
+
     pub fn is_root(&self) -> bool {
         self.uid == 0
     }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
+use crate::error::Errno;
 use crate::fs::Vfs;
 use crate::fsck::{fsck, FsckError};
 use crate::store::{Store, StoreError};
@@ -23,6 +24,24 @@ pub enum MountError {
     Store(#[from] StoreError),
     #[error("refusing to mount a damaged filesystem (nothing was changed): {0}")]
     Damaged(#[from] FsckError),
+}
+
+/// Asks for a volume's changes to become durable (an `fsync`, `sync`):
+/// the embedder's write-back commits what is pending and answers once it
+/// is. The kernel's file handles, its `sync` and a 9P server's `Tfsync`
+/// call it without knowing where the volume lives.
+pub trait SyncRequest: Send + Sync + std::fmt::Debug {
+    /// Waits for the commit. ENOSPC when the store is full, EIO for any
+    /// other failure; the changes stay pending for the next try.
+    fn sync(&self) -> Result<(), Errno>;
+}
+
+/// The errno a failed commit reports to whoever waits for it.
+pub fn sync_errno(error: &StoreError) -> Errno {
+    match error {
+        StoreError::Full(_) => Errno::NoSpc,
+        _ => Errno::Io,
+    }
 }
 
 /// What one flush wrote.

@@ -14,9 +14,8 @@ use js_sys::{Object, Reflect};
 use tokio::io::AsyncWriteExt;
 use virtual_fs::{FileSystem, FsError, NullFile, Pipe};
 use wasm_bindgen::prelude::*;
-use wasmux_kernel_shim::image::USER_HOME;
-use wasmux_kernel_shim::kernel::drain;
-use wasmux_kernel_shim::{Kernel, Program, Spawn, Stdio};
+use wasmux_kernel_shim::kernel::{drain, DEFAULT_PATH};
+use wasmux_kernel_shim::{Kernel, Login, Program, Spawn, Stdio};
 
 thread_local! {
     /// The kernel, on the kernel's worker (where the page's requests come).
@@ -45,17 +44,20 @@ pub async fn write_file(path: String, bytes: Vec<u8>) -> Result<(), JsValue> {
     if !path.starts_with('/') {
         return Err(JsValue::from_str(&format!("{path}: not an absolute path")));
     }
-    let fs = kernel()?.filesystem();
+    let kernel = kernel()?;
+    let fs = kernel.filesystem();
     let target = Path::new(&path);
-    if let Some(parent) = target.parent() {
-        make_parents(&*fs, parent).map_err(|e| fs_error(&path, e))?;
-    }
-    let mut file = fs
-        .new_open_options()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(target)
+    let mut file = kernel
+        .as_user(|| {
+            if let Some(parent) = target.parent() {
+                make_parents(&*fs, parent)?;
+            }
+            fs.new_open_options()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(target)
+        })
         .map_err(|e| fs_error(&path, e))?;
     file.write_all(&bytes)
         .await
@@ -63,7 +65,7 @@ pub async fn write_file(path: String, bytes: Vec<u8>) -> Result<(), JsValue> {
     // Not `flush`: on the root that is an fsync, which waits for the
     // write-back, and the write-back runs on this very thread. Ask for a
     // commit instead; it comes once this request has returned.
-    crate::flush_soon();
+    crate::writeback::request_commit();
     Ok(())
 }
 
@@ -93,25 +95,22 @@ pub async fn run_command(argv: Vec<String>, cwd: String) -> Result<Object, JsVal
     };
     let (stdout, mut stdout_reader) = Pipe::channel();
     let (stderr, mut stderr_reader) = Pipe::channel();
+    let mut spawn = Spawn {
+        program: Program::Guest(program.clone()),
+        args: args.to_vec(),
+        env: vec![("PATH".to_string(), DEFAULT_PATH.to_string())],
+        cwd,
+        stdio: Stdio {
+            stdin: Some(Box::new(NullFile::default())),
+            stdout: Some(Box::new(stdout)),
+            stderr: Some(Box::new(stderr)),
+        },
+    };
+    if spawn.cwd.is_empty() {
+        spawn.cwd = Login::user().home.to_string();
+    }
     let running = kernel
-        .start(Spawn {
-            program: Program::Guest(program.clone()),
-            args: args.to_vec(),
-            env: vec![(
-                "PATH".to_string(),
-                wasmux_kernel_shim::kernel::DEFAULT_PATH.to_string(),
-            )],
-            cwd: if cwd.is_empty() {
-                USER_HOME.to_string()
-            } else {
-                cwd
-            },
-            stdio: Stdio {
-                stdin: Some(Box::new(NullFile::default())),
-                stdout: Some(Box::new(stdout)),
-                stderr: Some(Box::new(stderr)),
-            },
-        })
+        .start(spawn)
         .map_err(|e| JsValue::from_str(&e.to_string()))?;
     let status = running.finished().await;
     let result = Object::new();

@@ -11,6 +11,7 @@
 //! the page's scripts may write files and run commands ([`api`]).
 
 mod api;
+mod js;
 mod log;
 mod modules;
 mod place;
@@ -18,27 +19,23 @@ mod tasks;
 mod writeback;
 
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasmer::Engine;
 use wasmer_wasix::runtime::module_cache::ModuleCache;
 use wasmer_wasix::runtime::task_manager::VirtualTaskManager;
 use wasmer_wasix::virtual_net::DynVirtualNetworking;
 use wasmer_wasix::UnsupportedVirtualNetworking;
-use wasmux_idb_store::IdbStore;
-use wasmux_kernel_shim::image::{self, Userland, USER_GID, USER_HOME, USER_NAME, USER_UID};
-use wasmux_kernel_shim::platform::{LocalWork, Platform};
-use wasmux_kernel_shim::process::MakeInterrupt;
+use wasmux_kernel_shim::image::Userland;
+use wasmux_kernel_shim::login::DEFAULT_TERM;
+use wasmux_kernel_shim::platform::{LocalWork, MakeInterrupt, Platform};
 use wasmux_kernel_shim::terminal::Terminal;
-use wasmux_kernel_shim::{HostClock, Kernel, Program, Root, Spawn, Stdio};
-use wasmux_vfs::{Cred, Volume};
+use wasmux_kernel_shim::{Boot, Kernel, Login};
 
+use crate::js::{copy_out, page_message};
 use crate::tasks::{Scheduler, WebTasks};
-
-/// The IndexedDB database holding the root filesystem.
-pub const ROOT_DATABASE: &str = "wasmux-root";
+use crate::writeback::IdbRoot;
 
 /// The browser as a kernel platform.
 struct BrowserPlatform;
@@ -86,40 +83,6 @@ impl Platform for BrowserPlatform {
 }
 
 static TERMINAL: OnceLock<Arc<Terminal>> = OnceLock::new();
-static SYNC: OnceLock<writeback::Syncer> = OnceLock::new();
-
-/// A message for the page: `{kind, ...fields}`.
-fn page_message(kind: &str, fields: &[(&str, JsValue)]) -> Object {
-    let o = Object::new();
-    let _ = Reflect::set(&o, &"kind".into(), &kind.into());
-    for (k, v) in fields {
-        let _ = Reflect::set(&o, &(*k).into(), v);
-    }
-    o
-}
-
-/// A copy of `bytes` in an unshared buffer (a view of the shared memory
-/// would hand the page all of it).
-fn copy_out(bytes: &[u8]) -> Uint8Array {
-    let array = Uint8Array::new_with_length(bytes.len() as u32);
-    array.copy_from(bytes);
-    array
-}
-
-/// A promise of `duration` on this worker's event loop.
-pub(crate) async fn timer(duration: Duration) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let set_timeout: js_sys::Function = Reflect::get(&js_sys::global(), &"setTimeout".into())
-            .expect("setTimeout exists in workers")
-            .into();
-        let _ = set_timeout.call2(
-            &JsValue::NULL,
-            &resolve,
-            &JsValue::from_f64(duration.as_secs_f64() * 1000.0),
-        );
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
 
 /// Boots the kernel in this (the kernel's) worker and starts the login
 /// shell. `forward` takes every message for the page.
@@ -142,71 +105,28 @@ pub async fn boot(
     Scheduler::install(forward.clone());
     let error = |what: &str, e: &dyn std::fmt::Display| JsValue::from_str(&format!("{what}: {e}"));
 
-    let store = IdbStore::open(ROOT_DATABASE)
-        .await
-        .map_err(|e| error("opening the root filesystem", &e))?;
-    tracing::info!("root store opened");
-    let volume = Volume::mount(store, Arc::new(HostClock))
-        .await
-        .map_err(|e| error("mounting the root filesystem", &e))?;
-    tracing::info!("root filesystem mounted");
-    image::populate(volume.vfs()).map_err(|e| error("first boot", &e))?;
-    let userland = Userland {
-        busybox,
-        links: links
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(String::from)
-            .collect(),
-        // The image comes from Cache Storage at every boot: IndexedDB
-        // keeps only what the user changes.
-        base_layer: true,
-    };
-    image::install_userland(volume.vfs(), &userland)
-        .map_err(|e| error("installing the userland", &e))?;
-    tracing::info!("userland installed");
-    let vfs = volume.vfs().clone();
-    let (syncer, driver) = writeback::start(volume, forward.clone());
-    wasm_bindgen_futures::spawn_local(driver);
-    let _ = SYNC.set(syncer.clone());
-    let root = Root {
-        vfs,
-        syncer: Arc::new(syncer),
-        shutdown: Box::new(|| Ok(())),
-    };
-
     let terminal = Terminal::new(Box::new(|bytes| {
         tasks::to_scheduler(page_message("out", &[("bytes", copy_out(bytes).into())]));
     }));
     let _ = TERMINAL.set(terminal.clone());
-    let kernel = Kernel::assemble(
-        Arc::new(BrowserPlatform),
-        root,
-        Cred::user(USER_UID, USER_GID),
-        Some(terminal),
-    )
-    .map_err(|e| error("starting the kernel", &e))?;
+    let login = Login::user();
+    let boot = Boot {
+        cred: login.cred.clone(),
+        terminal: Some(terminal),
+        // The image comes from Cache Storage at every boot: IndexedDB
+        // keeps only what the user changes.
+        userland: Some(Userland::from_build(busybox, &links, true)),
+    };
+    let root = IdbRoot {
+        page: forward.clone(),
+    };
+    let kernel = Kernel::boot(Arc::new(BrowserPlatform), root, boot)
+        .await
+        .map_err(|e| error("booting the kernel", &e))?;
     let kernel: &'static Kernel = Box::leak(Box::new(kernel));
     api::serve(kernel);
-    let env = [
-        ("PATH", wasmux_kernel_shim::kernel::DEFAULT_PATH),
-        ("HOME", USER_HOME),
-        ("USER", USER_NAME),
-        ("LOGNAME", USER_NAME),
-        ("TERM", "xterm-256color"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
     let shell = kernel
-        .start(Spawn {
-            program: Program::Guest("/bin/sh".into()),
-            args: vec!["-l".into()],
-            env,
-            cwd: USER_HOME.into(),
-            stdio: Stdio::default(),
-        })
+        .start(login.shell(DEFAULT_TERM))
         .map_err(|e| error("starting the shell", &e))?;
     wasm_bindgen_futures::spawn_local(async move {
         let status = shell.finished().await;
@@ -237,7 +157,5 @@ pub fn terminal_resize(cols: u32, rows: u32) {
 /// Commit now (the page is being hidden or closed).
 #[wasm_bindgen]
 pub fn flush_soon() {
-    if let Some(s) = SYNC.get() {
-        s.request();
-    }
+    writeback::request_commit();
 }

@@ -5,7 +5,9 @@
 //! compiled module to another worker shares its code, so a module is
 //! compiled once, not once per worker: what a worker compiles goes to the
 //! kernel's worker, and a new worker gets the kernel's modules with its
-//! `init` message ([`shared_with_new_worker`], [`adopt_modules`]). Only a
+//! `init` message ([`shared_with_new_worker`], [`adopt_modules`]); how a
+//! module reaches the kernel's worker is the task manager's business, which
+//! it tells this cache with [`share_compiled_with`]. Only a
 //! worker that existed before a module was first compiled may compile it
 //! again. Every compilation is logged, with the module's hash.
 //!
@@ -15,7 +17,7 @@
 //! and type information in the shared memory, 1-2 MiB per retired worker
 //! for busybox, lost for good.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use bytes::Bytes;
@@ -31,6 +33,16 @@ type Key = (ModuleHash, String);
 
 thread_local! {
     static MODULES: RefCell<HashMap<Key, Module>> = RefCell::new(HashMap::new());
+    /// Where what this worker compiles goes; none in the kernel's worker.
+    static SHARE: Cell<Option<Share>> = const { Cell::new(None) };
+}
+
+/// Sends compiled modules ([`adopt_modules`]'s arguments) to the kernel's worker.
+pub type Share = fn(Array, u32);
+
+/// Makes `share` take every module this worker compiles from now on.
+pub fn share_compiled_with(share: Share) {
+    SHARE.set(Some(share));
 }
 
 /// The module cache of the browser's runtime (see the module docs).
@@ -61,9 +73,9 @@ impl ModuleCache for WorkerModules {
         tracing::info!(hash = %key, "compiled a module");
         let key = (key, engine.deterministic_id().to_string());
         MODULES.with(|m| m.borrow_mut().insert(key.clone(), module.clone()));
-        if !crate::tasks::is_scheduler() {
+        if let Some(share) = SHARE.get() {
             if let Some((compiled, ptr)) = shareable([(&key, module)]) {
-                crate::tasks::share_with_scheduler(compiled, ptr);
+                share(compiled, ptr);
             }
         }
         Ok(())

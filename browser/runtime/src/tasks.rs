@@ -53,8 +53,9 @@ use wasmer_wasix::runtime::task_manager::{
 };
 use wasmer_wasix::{StoreSnapshot, WasiEnv, WasiFunctionEnv, WasiThreadError};
 
-use crate::place;
-use wasmux_kernel_shim::process::{Interrupt, Stopped};
+use crate::js::{get, message, set, timer};
+use crate::{modules, place};
+use wasmux_kernel_shim::platform::{Interrupt, Stopped};
 use web_sys::{
     DedicatedWorkerGlobalScope, MessageChannel, MessageEvent, MessagePort, Worker, WorkerOptions,
     WorkerType,
@@ -120,28 +121,14 @@ fn on_termination(reap: Reaper) {
     reapers(|r| r.entry((worker, epoch)).or_default().push(reap));
 }
 
-fn message(kind: &str) -> Object {
-    let o = Object::new();
-    set(&o, "kind", &kind.into());
-    o
-}
-
-fn set(o: &Object, key: &str, value: &JsValue) {
-    Reflect::set(o, &key.into(), value).expect("setting a field of a plain object");
-}
-
-fn get(o: &JsValue, key: &str) -> JsValue {
-    Reflect::get(o, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
 /// Whether this worker is the kernel's, the scheduler.
-pub fn is_scheduler() -> bool {
+fn is_scheduler() -> bool {
     SCHEDULER.with(|s| s.borrow().is_some())
 }
 
 /// Sends a module this worker compiled to the scheduler, which keeps it
 /// for the workers it starts (see [`crate::modules`]).
-pub fn share_with_scheduler(compiled: js_sys::Array, ptr: u32) {
+fn share_with_scheduler(compiled: js_sys::Array, ptr: u32) {
     let msg = message("compiled");
     set_modules(&msg, &compiled, ptr);
     to_scheduler(msg);
@@ -442,10 +429,12 @@ fn exit(code: u16) -> wasmer_wasix::wasmer_wasix_types::wasi::ExitCode {
     code.into()
 }
 
-/// Called by `worker.js` once the runtime is initialised in a new worker.
+/// Called by `worker.js` once the runtime is initialised in a new worker
+/// (never the scheduler's): what it compiles goes to the scheduler.
 #[wasm_bindgen]
 pub fn worker_started(id: u32) {
     WORKER.with(|w| *w.borrow_mut() = (id, 0));
+    modules::share_compiled_with(share_with_scheduler);
 }
 
 /// The kernel worker's pool of workers.
@@ -494,7 +483,7 @@ impl Scheduler {
                 // SAFETY: from `sleep_now`'s `Box::into_raw`, delivered once.
                 let state = unsafe { Box::from_raw(ptr as *mut Arc<Mutex<Sleep>>) };
                 wasm_bindgen_futures::spawn_local(async move {
-                    crate::timer(Duration::from_secs_f64(ms / 1000.0)).await;
+                    timer(Duration::from_secs_f64(ms / 1000.0)).await;
                     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
                     s.done = true;
                     if let Some(w) = s.waker.take() {
@@ -505,7 +494,7 @@ impl Scheduler {
             "idle" => Self::with(|s| s.finished(from)),
             "compiled" => {
                 let ptr = get(&msg, "modulesPtr").as_f64().unwrap_or(0.0) as u32;
-                crate::modules::adopt_modules(ptr, get(&msg, "modules").unchecked_into());
+                modules::adopt_modules(ptr, get(&msg, "modules").unchecked_into());
             }
             "kill" => {
                 let worker = get(&msg, "worker").as_f64().unwrap_or(0.0) as u32;
@@ -578,7 +567,7 @@ impl Scheduler {
         set(&init, "module", &wasm_bindgen::module());
         set(&init, "memory", &wasm_bindgen::memory());
         set(&init, "id", &id.into());
-        if let Some((compiled, ptr)) = crate::modules::shared_with_new_worker() {
+        if let Some((compiled, ptr)) = modules::shared_with_new_worker() {
             set_modules(&init, &compiled, ptr);
         }
         worker.post_message(&init)?;

@@ -4,15 +4,18 @@
 
 use std::collections::BTreeMap;
 
-pub const ENOENT: i32 = 2;
-pub const EEXIST: i32 = 17;
-pub const EINVAL: i32 = 22;
-pub const ENOTDIR: i32 = 20;
-pub const EISDIR: i32 = 21;
-pub const ENOTEMPTY: i32 = 39;
-pub const ELOOP: i32 = 40;
-pub const EPERM: i32 = 1;
-pub const EBUSY: i32 = 16;
+use wasmux_vfs::Errno;
+
+// The errnos the model answers with, as the numbers the host's calls give.
+pub const ENOENT: i32 = Errno::NoEnt as i32;
+pub const EEXIST: i32 = Errno::Exist as i32;
+pub const EINVAL: i32 = Errno::Inval as i32;
+pub const ENOTDIR: i32 = Errno::NotDir as i32;
+pub const EISDIR: i32 = Errno::IsDir as i32;
+pub const ENOTEMPTY: i32 = Errno::NotEmpty as i32;
+pub const ELOOP: i32 = Errno::Loop as i32;
+pub const EPERM: i32 = Errno::Perm as i32;
+pub const EBUSY: i32 = Errno::Busy as i32;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Shape {

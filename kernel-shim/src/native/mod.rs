@@ -1,7 +1,11 @@
 //! The kernel on a host: OS threads under tokio, cranelift, modules cached
-//! on disk, the root in a redb file with a write-back thread, the host's
-//! network.
+//! on disk, the root in a redb file with a write-back thread ([`writeback`]),
+//! the host's network, and each process's memory capped ([`limits`]).
 
+pub mod limits;
+mod writeback;
+
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -13,16 +17,14 @@ use wasmer_wasix::runtime::task_manager::VirtualTaskManager;
 use wasmer_wasix::virtual_net::host::LocalNetworking;
 use wasmer_wasix::virtual_net::DynVirtualNetworking;
 use wasmer_wasix::UnsupportedVirtualNetworking;
-use wasmux_vfs::{Cred, RedbStore, Volume};
+use wasmux_vfs::{Cred, RedbStore, StoreError, Volume};
 
+use self::limits::MemoryLimit;
+use self::writeback::WriteBack;
 use crate::image;
-use crate::kernel::{Kernel, KernelError, Root};
-use crate::limits::MemoryLimit;
-use crate::platform::{LocalWork, Platform};
-use crate::process::{Interrupt, MakeInterrupt, Stopped};
+use crate::kernel::{Boot, Kernel, KernelError, Root, RootStore};
+use crate::platform::{Interrupt, LocalWork, MakeInterrupt, Platform, Stopped};
 use crate::terminal::Terminal;
-use crate::writeback::WriteBack;
-use crate::HostClock;
 
 /// Where the kernel keeps its state on the host.
 #[derive(Debug, Clone)]
@@ -174,43 +176,51 @@ impl Platform for NativePlatform {
     }
 }
 
-impl Kernel {
-    /// Boots on the host: opens (or creates) the root's redb file, mounts it
-    /// (checking it first), installs the first-boot files and the userland,
-    /// and starts the write-back thread.
-    pub fn boot(config: &KernelConfig) -> Result<Kernel, KernelError> {
-        let setup = |e: &dyn std::fmt::Display| KernelError::Setup(e.to_string());
-        let platform = NativePlatform::new(config).map_err(|e| setup(&e))?;
-        if let Some(dir) = config.root_store.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| setup(&e))?;
-        }
-        let store = RedbStore::open(&config.root_store).map_err(|source| KernelError::Store {
-            path: config.root_store.display().to_string(),
-            source,
-        })?;
-        let volume =
-            pollster::block_on(Volume::mount(store, Arc::new(HostClock))).map_err(|source| {
-                KernelError::Mount {
-                    path: config.root_store.display().to_string(),
-                    source,
-                }
-            })?;
-        image::populate(volume.vfs()).map_err(|e| setup(&format!("first boot: {e}")))?;
-        if let Some(userland) = &config.userland {
-            image::install_userland(volume.vfs(), userland)
-                .map_err(|e| setup(&format!("installing the userland: {e}")))?;
-        }
+/// The root filesystem in a redb file, committed by a write-back thread.
+struct RedbRoot {
+    path: PathBuf,
+}
+
+impl RootStore for RedbRoot {
+    type Store = RedbStore;
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn open(&self) -> impl Future<Output = Result<RedbStore, StoreError>> {
+        let opened = (|| {
+            if let Some(dir) = self.path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Backend(format!("{}: {e}", dir.display())))?;
+            }
+            RedbStore::open(&self.path)
+        })();
+        std::future::ready(opened)
+    }
+
+    fn write_back(self, volume: Volume<RedbStore>) -> Root {
         let writeback = WriteBack::start(volume);
-        let root = Root {
+        Root {
             vfs: writeback.vfs().clone(),
             syncer: Arc::new(writeback.syncer()),
             shutdown: Box::new(move || writeback.shutdown()),
-        };
-        Kernel::assemble(
-            Arc::new(platform),
-            root,
-            config.cred.clone(),
-            config.terminal.clone(),
-        )
+        }
     }
+}
+
+/// Boots the kernel on the host ([`Kernel::boot`]): the root in the redb
+/// file `config.root_store` (created on first boot, checked at every
+/// mount), committed by the write-back thread.
+pub fn boot(config: &KernelConfig) -> Result<Kernel, KernelError> {
+    let platform = NativePlatform::new(config).map_err(|e| KernelError::Setup(e.to_string()))?;
+    let root = RedbRoot {
+        path: config.root_store.clone(),
+    };
+    let boot = Boot {
+        cred: config.cred.clone(),
+        terminal: config.terminal.clone(),
+        userland: config.userland.clone(),
+    };
+    pollster::block_on(Kernel::boot(Arc::new(platform), root, boot))
 }

@@ -6,18 +6,13 @@
 
 use std::sync::mpsc;
 use std::thread::JoinHandle;
-use std::time::Duration;
 
-use virtual_fs::FsError;
-use wasmux_vfs::{Store, StoreError, Vfs, Volume};
+use wasmux_vfs::{sync_errno, Errno, Store, StoreError, SyncRequest, Vfs, Volume};
 
-use crate::vfs_adapter::SyncRequest;
-
-/// How long a change may wait in memory before it is committed anyway.
-pub const INTERVAL: Duration = Duration::from_millis(500);
+use crate::kernel::WRITE_BACK_INTERVAL as INTERVAL;
 
 enum Message {
-    Sync(mpsc::Sender<Result<(), String>>),
+    Sync(mpsc::Sender<Result<(), Errno>>),
     Stop,
 }
 
@@ -44,19 +39,12 @@ impl std::fmt::Debug for Message {
 }
 
 impl SyncRequest for Syncer {
-    fn sync(&self) -> Result<(), FsError> {
+    fn sync(&self) -> Result<(), Errno> {
         let (reply, answer) = mpsc::channel();
         self.requests
             .send(Message::Sync(reply))
-            .map_err(|_| FsError::IOError)?;
-        match answer.recv() {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "fsync could not commit");
-                Err(FsError::IOError)
-            }
-            Err(_) => Err(FsError::IOError),
-        }
+            .map_err(|_| Errno::Io)?;
+        answer.recv().unwrap_or(Err(Errno::Io))
     }
 }
 
@@ -114,8 +102,11 @@ fn run<S: Store>(mut volume: Volume<S>, inbox: mpsc::Receiver<Message>) -> Resul
     loop {
         match inbox.recv_timeout(INTERVAL) {
             Ok(Message::Sync(reply)) => {
-                let result = pollster::block_on(volume.flush());
-                let _ = reply.send(result.map(drop).map_err(|e| e.to_string()));
+                let result = pollster::block_on(volume.flush()).map(drop);
+                if let Err(e) = &result {
+                    tracing::error!(error = %e, "fsync could not commit");
+                }
+                let _ = reply.send(result.map_err(|e| sync_errno(&e)));
             }
             Ok(Message::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => {
                 return pollster::block_on(volume.flush()).map(drop);
