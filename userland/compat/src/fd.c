@@ -18,6 +18,7 @@
 #include <wasi/api.h>
 #include <wasi/libc-find-relpath.h>
 
+#include "errnos.h"
 #include "fdfile.h"
 #include "imports.h"
 

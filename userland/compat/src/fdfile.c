@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
+#include "errnos.h"
 #include "fdfile.h"
 #include "imports.h"
 

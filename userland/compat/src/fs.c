@@ -21,6 +21,7 @@
 #include <utime.h>
 #include <wasi/api.h>
 
+#include "errnos.h"
 #include "fdfile.h"
 #include "imports.h"
 

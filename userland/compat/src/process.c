@@ -25,11 +25,8 @@
 
 #include <wasi/api.h>
 
+#include "errnos.h"
 #include "imports.h"
-
-WASIX(proc_exec4) int wasix_proc_exec4(const char *name, size_t name_len, char *const *args,
-                                       size_t nargs, char *const *envs, size_t nenvs,
-                                       int search_path, const char *path, size_t path_len);
 
 extern char **environ;
 

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errnos.h"
 #include "imports.h"
 
 #define BIT(sig) (1ull << ((sig) - 1))

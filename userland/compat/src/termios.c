@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "errnos.h"
 #include "imports.h"
 
 static int terminal(int fd, wasix_tty *tty)
