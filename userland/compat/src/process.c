@@ -28,6 +28,7 @@
 
 #include "errnos.h"
 #include "imports.h"
+#include "timer.h"
 
 extern char **environ;
 
@@ -160,7 +161,6 @@ pid_t wait3(int *status, int options, struct rusage *usage)
 void __wasmux_atfork_prepare(void);
 void __wasmux_atfork_parent(void);
 void __wasmux_atfork_child(void);
-void __wasmux_timers_forget(void); /* src/time.c */
 
 pid_t fork(void)
 {

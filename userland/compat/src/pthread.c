@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int __wasmux_wait_for_handler(int ms); /* src/signal.c */
+#include "signals.h"
 
 /* The one thread's id. */
 #define MAIN_THREAD ((pthread_t)1)

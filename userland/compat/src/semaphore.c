@@ -23,8 +23,8 @@
 
 #include "errnos.h"
 #include "imports.h"
+#include "signals.h"
 
-int __wasmux_wait_for_handler(int ms); /* src/signal.c */
 
 /* `wasmux.sem_open`'s flags. */
 #define KERNEL_CREATE 1

@@ -23,6 +23,8 @@
 
 #include "errnos.h"
 #include "imports.h"
+#include "signals.h"
+#include "timer.h"
 
 #define BIT(sig) (1ull << ((sig) - 1))
 #define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
@@ -44,7 +46,6 @@ void __SIG_HOLD(int sig) { (void)sig; }
 static int valid(int sig) { return sig >= 1 && sig < 32; }
 
 static void take_kernel_signals(void);
-void __wasmux_timer_fired(void); /* src/time.c */
 
 /* Delivers the signals pending for this process now: the kernel's, and
  * wasmer-wasix's own (alarm timers; re-registering the callback is a
@@ -315,9 +316,6 @@ int sigsuspend(const sigset_t *mask)
     return -1;
 }
 
-/* Waits up to `ms` milliseconds (less than a day) for a signal whose
- * handler then runs; 1 if one ran, 0 if the time passed. What sleeps must
- * be woken by (nanosleep, see src/time.c). */
 int __wasmux_wait_for_handler(int ms)
 {
     unsigned before = handled;
