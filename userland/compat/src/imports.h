@@ -180,6 +180,4 @@ extern int __wasmux_in_exec;
 /* Internal: children this process forked (waitpid's bookkeeping). */
 void __wasmux_child_forked(int pid);
 void __wasmux_children_forget_all(void);
-/* Internal: the absolute form of `path` (relative to the cwd) in `buf`. */
-int __wasmux_absolute(const char *path, char *buf, size_t size);
 #endif
