@@ -18,6 +18,7 @@
 #include "errnos.h"
 #include "fdfile.h"
 #include "imports.h"
+#include "signals.h"
 
 #undef fcntl
 
@@ -268,12 +269,12 @@ static int interrupted_before_input(int fd)
         st.fs_filetype == __WASI_FILETYPE_DIRECTORY ||
         st.fs_filetype == __WASI_FILETYPE_CHARACTER_DEVICE)
         return 0;
-    unsigned before = __wasmux_interruptions;
+    unsigned before = __wasmux_interruptions();
     for (;;) {
         struct pollfd p = { .fd = fd, .events = POLLIN };
         if (__wrap_poll(&p, 1, 50) != 0)
             return 0; /* input, end of file or an error: the read says which */
-        if (__wasmux_interruptions != before)
+        if (__wasmux_interruptions() != before)
             return 1;
     }
 }

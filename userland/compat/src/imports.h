@@ -164,20 +164,4 @@ WASMUX(sem_unlink) int wasmux_sem_unlink(const char *name, size_t len);
 WASMUX(sem_post) int wasmux_sem_post(int handle);
 WASMUX(sem_wait) int wasmux_sem_wait(int handle, int64_t timeout_ns);
 WASMUX(sem_getvalue) int wasmux_sem_getvalue(int handle);
-
-/* Internal (src/signal.c): how many handlers without SA_RESTART have run,
- * and whether any is installed now: a blocked read must then end with
- * EINTR when one runs (src/fd.c). */
-extern volatile unsigned __wasmux_interruptions;
-int __wasmux_interrupting_handlers(void);
-/* Internal: called by fork() in the child, and at startup. */
-void __wasmux_signals_init(void);
-/* Internal: this image's registration of its signal callback with the
- * kernel (`wasmux.signals_ready`), which `wasmux.signal_take` names. */
-extern int __wasmux_signal_epoch;
-/* Internal: set while this image waits in WASIX proc_exec for its successor. */
-extern int __wasmux_in_exec;
-/* Internal: children this process forked (waitpid's bookkeeping). */
-void __wasmux_child_forked(int pid);
-void __wasmux_children_forget_all(void);
 #endif

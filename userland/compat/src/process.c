@@ -27,7 +27,9 @@
 #include <wasi/api.h>
 
 #include "errnos.h"
+#include "atfork.h"
 #include "imports.h"
+#include "signals.h"
 #include "timer.h"
 
 extern char **environ;
@@ -37,7 +39,7 @@ extern char **environ;
 static int *children;
 static size_t nchildren, capacity;
 
-void __wasmux_child_forked(int pid)
+static void child_forked(int pid)
 {
     if (nchildren == capacity) {
         size_t more = capacity ? capacity * 2 : 16;
@@ -50,7 +52,7 @@ void __wasmux_child_forked(int pid)
     children[nchildren++] = pid;
 }
 
-void __wasmux_children_forget_all(void) { nchildren = 0; }
+static void children_forget_all(void) { nchildren = 0; }
 
 static void forget(size_t i) { children[i] = children[--nchildren]; }
 
@@ -157,11 +159,6 @@ pid_t wait3(int *status, int options, struct rusage *usage)
 
 /* ---- fork -------------------------------------------------------------- */
 
-/* src/pthread.c: the handlers pthread_atfork registered. */
-void __wasmux_atfork_prepare(void);
-void __wasmux_atfork_parent(void);
-void __wasmux_atfork_child(void);
-
 pid_t fork(void)
 {
     __wasmux_atfork_prepare();
@@ -176,12 +173,12 @@ pid_t fork(void)
         /* The child is a new instance: it registers for signals again and
          * has no children of its own yet. */
         __wasmux_signals_init();
-        __wasmux_children_forget_all();
+        children_forget_all();
         __wasmux_timers_forget();
         __wasmux_atfork_child();
         return 0;
     }
-    __wasmux_child_forked((int)pid);
+    child_forked((int)pid);
     __wasmux_atfork_parent();
     return (pid_t)pid;
 }
@@ -268,11 +265,9 @@ static int exec_at_depth(const char *path, char *const argv[], char *const envp[
     }
     char *const *env = envp ? envp : environ;
     /* Signals sent while the image is replaced wait for the new one. */
-    wasmux_signals_ready(0);
-    __wasmux_in_exec = 1;
+    __wasmux_signals_before_exec();
     int err = wasix_proc_exec4(path, strlen(path), argv, count(argv), env, count(env), 0, NULL, 0);
-    __wasmux_in_exec = 0;
-    __wasmux_signal_epoch = wasmux_signals_ready(1);
+    __wasmux_signals_after_exec();
     /* Only a failure returns. WASIX answers "cannot spawn" for a file that
      * is not a program. */
     errno = err == ENOEXEC || err == ENOTCAPABLE ? ENOEXEC : err;
