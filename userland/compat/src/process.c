@@ -26,8 +26,8 @@
 
 #include <wasi/api.h>
 
-#include "errnos.h"
 #include "atfork.h"
+#include "errnos.h"
 #include "imports.h"
 #include "signals.h"
 #include "timer.h"
