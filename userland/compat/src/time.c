@@ -39,8 +39,6 @@ int settimeofday(const struct timeval *tv, const struct timezone *tz)
     return refuse();
 }
 
-static int64_t now_on(clockid_t clock);
-
 /* times: the process's CPU time and the monotonic clock, in clock ticks
  * (sysconf(_SC_CLK_TCK)), where wasi-libc's gives nanoseconds and counts the
  * process's own time as its children's too. The children's time is not
@@ -84,6 +82,7 @@ int getrusage(int who, struct rusage *usage)
 __wasi_errno_t __real___wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi_event_t *out,
                                          __wasi_size_t nsubscriptions, __wasi_size_t *nevents);
 
+static int64_t now_on(clockid_t clock);
 static int sleep_until(clockid_t clock, int64_t deadline, struct timespec *rem);
 
 __wasi_errno_t __wrap___wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi_event_t *out,
