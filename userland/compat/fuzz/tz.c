@@ -12,9 +12,6 @@
 #define timezone wasmux_timezone
 #define daylight wasmux_daylight
 
-struct tm;
-char *__real_strptime(const char *s, const char *format, struct tm *tm);
-
 #include "../src/tz.c"
 
 char *__real_strptime(const char *s, const char *format, struct tm *tm)

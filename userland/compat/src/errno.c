@@ -1,6 +1,7 @@
 /* Linux errno values (from the wasmux import module) to wasi-libc's. */
 #include <errno.h>
 
+#include "errnos.h"
 #include "imports.h"
 
 int __wasmux_linux_errno(int linux_errno)

@@ -1,8 +1,8 @@
-/* Descriptors: pipes, duplication, close-on-exec, and the ioctls a
- * terminal program asks. WASIX has the calls (`fd_pipe`, `fd_dup2` with
- * F_DUPFD's "lowest free at or above" meaning, `fd_fdflags_*` for
- * FD_CLOEXEC); wasi-libc does not wrap them. And what a pipe is: not
- * seekable (ESPIPE), a FIFO to fstat. */
+/* Descriptors: pipes, duplication, close-on-exec, reads and writes, poll.
+ * WASIX has the calls (`fd_pipe`, `fd_dup2` with F_DUPFD's "lowest free at
+ * or above" meaning, `fd_fdflags_*` for FD_CLOEXEC); wasi-libc does not
+ * wrap them. And what a pipe is: not seekable (ESPIPE), a FIFO to fstat.
+ * (Terminals, isatty and their ioctls are src/termios.c's.) */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -10,19 +10,17 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <termios.h>
 #include <unistd.h>
 #include <wasi/api.h>
-#include <wasi/libc-find-relpath.h>
 
+#include "errnos.h"
 #include "fdfile.h"
 #include "imports.h"
+#include "signals.h"
 
 #undef fcntl
-#undef ioctl
 
 /* wasmer-wasix keeps the preopened root directories at descriptors 3 and 4
  * (wasi-libc resolves every path through them) and never lets them go:
@@ -188,118 +186,6 @@ int __wasmux_fcntl(int fd, int cmd, ...)
     }
 }
 
-int __wasmux_ioctl(int fd, int request, ...)
-{
-    va_list ap;
-    va_start(ap, request);
-    void *arg = va_arg(ap, void *);
-    va_end(ap);
-    switch (request) {
-    case TIOCGWINSZ: {
-        if (!isatty(fd))
-            return -1;
-        wasix_tty tty;
-        int err = wasix_tty_get(&tty);
-        if (err) {
-            errno = err;
-            return -1;
-        }
-        struct winsize *ws = arg;
-        ws->ws_row = (unsigned short)tty.rows;
-        ws->ws_col = (unsigned short)tty.cols;
-        ws->ws_xpixel = (unsigned short)tty.width;
-        ws->ws_ypixel = (unsigned short)tty.height;
-        return 0;
-    }
-    case TIOCSWINSZ:
-        return isatty(fd) ? 0 : -1;
-    case TCGETS:
-        return tcgetattr(fd, arg);
-    case TCSETS:
-        return tcsetattr(fd, TCSANOW, arg);
-    case TCSETSW:
-        return tcsetattr(fd, TCSADRAIN, arg);
-    case TCSETSF:
-        return tcsetattr(fd, TCSAFLUSH, arg);
-    case TIOCGPGRP: {
-        pid_t pgrp = tcgetpgrp(fd);
-        if (pgrp < 0)
-            return -1;
-        *(pid_t *)arg = pgrp;
-        return 0;
-    }
-    case TIOCSPGRP:
-        return tcsetpgrp(fd, *(pid_t *)arg);
-    case TIOCSCTTY: case TIOCNOTTY:
-        return isatty(fd) ? 0 : -1;
-    default:
-        return ioctl(fd, request, arg);
-    }
-}
-
-/* isatty. wasmer-wasix's fd_fdstat_get calls descriptors 0-2 character
- * devices whatever they now are, so the file behind the descriptor
- * (fd_filestat_get) decides:
- * - a character device is one of the process's original standard
- *   streams: a terminal when the kernel gave the session one (tty_get);
- * - a directory is not;
- * - any other file is a terminal when it is the same file as /dev/tty (a
- *   terminal opened by path: wasmer-wasix reports it as a regular file or,
- *   once duplicated, as "unknown", numbered after its path). */
-static int stat_dev_tty(__wasi_filestat_t *st)
-{
-    const char *prefix, *relative;
-    int dir = __wasilibc_find_abspath("/dev/tty", &prefix, &relative);
-    if (dir < 0)
-        return -1;
-    return __wasi_path_filestat_get((__wasi_fd_t)dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW,
-                                    relative, st) ? -1 : 0;
-}
-
-int isatty(int fd)
-{
-    __wasi_filestat_t file;
-    int err = __wasi_fd_filestat_get((__wasi_fd_t)fd, &file);
-    if (err) {
-        errno = err;
-        return 0;
-    }
-    if (file.filetype == __WASI_FILETYPE_CHARACTER_DEVICE) {
-        wasix_tty tty;
-        if (wasix_tty_get(&tty) == 0 && tty.stdin_tty)
-            return 1;
-    } else if (file.filetype != __WASI_FILETYPE_DIRECTORY) {
-        __wasi_filestat_t tty;
-        if (stat_dev_tty(&tty) == 0 && file.dev == tty.dev && file.ino == tty.ino)
-            return 1;
-    }
-    errno = ENOTTY;
-    return 0;
-}
-
-/* The terminal's name: every terminal descriptor here is the one terminal
- * of the session, /dev/tty. */
-int ttyname_r(int fd, char *buf, size_t len)
-{
-    if (!isatty(fd))
-        return errno;
-    if (len < sizeof "/dev/tty")
-        return ERANGE;
-    strcpy(buf, "/dev/tty");
-    return 0;
-}
-
-char *ttyname(int fd)
-{
-    static char name[16];
-    int err = ttyname_r(fd, name, sizeof name);
-    if (err) {
-        errno = err;
-        return NULL;
-    }
-    return name;
-}
-
 /* Whether `fd` is a pipe, socket or terminal rather than a file: WASIX's
  * type of it is neither a regular file, a directory nor a block device. */
 static int is_stream(int fd)
@@ -383,12 +269,12 @@ static int interrupted_before_input(int fd)
         st.fs_filetype == __WASI_FILETYPE_DIRECTORY ||
         st.fs_filetype == __WASI_FILETYPE_CHARACTER_DEVICE)
         return 0;
-    unsigned before = __wasmux_interruptions;
+    unsigned before = __wasmux_interruptions();
     for (;;) {
         struct pollfd p = { .fd = fd, .events = POLLIN };
         if (__wrap_poll(&p, 1, 50) != 0)
             return 0; /* input, end of file or an error: the read says which */
-        if (__wasmux_interruptions != before)
+        if (__wasmux_interruptions() != before)
             return 1;
     }
 }

@@ -1,5 +1,5 @@
 /* The file behind a descriptor: what fstat, fchmod, fchown, futimens,
- * fchdir and the *at calls need to know.
+ * fchdir (src/fs.c) and the *at calls need to know.
  *
  * WASIX cannot name the file an open descriptor refers to (wasmer-wasix
  * keeps its own cached stat of it, with an inode number made from the path
@@ -23,12 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <wasi/api.h>
 
+#include "errnos.h"
 #include "fdfile.h"
 #include "imports.h"
+#include "kstat.h"
 
 struct note {
     uint64_t dev, ino;  /* the kernel's; dev 0 for a device in /dev */
@@ -140,31 +141,6 @@ int __wasmux_at_path(int dirfd, const char *path, char *buf, size_t size)
     return 1;
 }
 
-/* The character devices of /dev, with Linux's device numbers: WASIX calls
- * them regular files. */
-static const struct {
-    const char *path;
-    unsigned major, minor;
-} char_devices[] = {
-    {"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
-    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
-};
-
-int __wasmux_char_device(const char *abs_path, struct stat *st)
-{
-    for (size_t i = 0; i < sizeof char_devices / sizeof char_devices[0]; i++) {
-        if (strcmp(abs_path, char_devices[i].path) != 0)
-            continue;
-        if (st) {
-            st->st_mode = S_IFCHR | 0666;
-            st->st_rdev = makedev(char_devices[i].major, char_devices[i].minor);
-            st->st_size = 0;
-        }
-        return 1;
-    }
-    return 0;
-}
-
 /* WASIX's record of a descriptor as a stat (wasi-libc's conversion, done
  * here: the layer must link without wasi-libc's fstat, see build.sh). */
 static int wasix_fstat(int fd, struct stat *st)
@@ -215,11 +191,7 @@ int __wrap_fstat(int fd, struct stat *st)
     return 0;
 }
 
-/* The noted file of `fd` (and the path it was opened by, if `path` is not
- * NULL) for a call on it: 0, or -1 with errno set (EBADF for no
- * descriptor, ENOSYS for one whose file the layer cannot name: a pipe, a
- * socket, a device, one inherited across exec). */
-static int noted_file(int fd, uint64_t *dev, uint64_t *ino, const char **path)
+int __wasmux_fd_noted(int fd, uint64_t *dev, uint64_t *ino, const char **path)
 {
     int known = __wasmux_fd_file(fd, dev, ino, path);
     if (known == 0)
@@ -230,7 +202,7 @@ static int noted_file(int fd, uint64_t *dev, uint64_t *ino, const char **path)
 int fchmod(int fd, mode_t mode)
 {
     uint64_t dev, ino;
-    if (noted_file(fd, &dev, &ino, NULL) < 0)
+    if (__wasmux_fd_noted(fd, &dev, &ino, NULL) < 0)
         return -1;
     RETURN_ERRNO(__wasmux_linux_errno(wasmux_inode_chmod((int64_t)dev, (int64_t)ino, mode & 07777)), 0);
 }
@@ -238,7 +210,7 @@ int fchmod(int fd, mode_t mode)
 int fchown(int fd, uid_t uid, gid_t gid)
 {
     uint64_t dev, ino;
-    if (noted_file(fd, &dev, &ino, NULL) < 0)
+    if (__wasmux_fd_noted(fd, &dev, &ino, NULL) < 0)
         return -1;
     RETURN_ERRNO(__wasmux_linux_errno(wasmux_inode_chown((int64_t)dev, (int64_t)ino, (int)uid, (int)gid)), 0);
 }
@@ -246,30 +218,7 @@ int fchown(int fd, uid_t uid, gid_t gid)
 int __wasmux_fd_utimes(int fd, const int64_t *times)
 {
     uint64_t dev, ino;
-    if (noted_file(fd, &dev, &ino, NULL) < 0)
+    if (__wasmux_fd_noted(fd, &dev, &ino, NULL) < 0)
         return -1;
     RETURN_ERRNO(__wasmux_linux_errno(wasmux_inode_utimes((int64_t)dev, (int64_t)ino, times)), 0);
-}
-
-/* fchdir: into the directory by the path it was opened by, if that path
- * still leads to it. (A directory moved since it was opened cannot be
- * entered here: ENOENT, where Linux would follow it.) */
-int fchdir(int fd)
-{
-    uint64_t dev, ino;
-    const char *path;
-    if (noted_file(fd, &dev, &ino, &path) < 0)
-        return -1;
-    struct stat now;
-    if (__wasmux_kernel_stat(path, &now, 1) != 1)
-        return -1;
-    if (now.st_dev != dev || now.st_ino != ino) {
-        errno = ENOENT;
-        return -1;
-    }
-    if (!S_ISDIR(now.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    return __wasmux_chdir(path);
 }

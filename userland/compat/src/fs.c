@@ -21,8 +21,10 @@
 #include <utime.h>
 #include <wasi/api.h>
 
+#include "errnos.h"
 #include "fdfile.h"
 #include "imports.h"
+#include "kstat.h"
 
 #undef chdir
 #undef stat
@@ -53,10 +55,32 @@ int __wasmux_chdir(const char *path)
     return 0;
 }
 
+/* fchdir: into the directory by the path it was opened by, if that path
+ * still leads to it. (A directory moved since it was opened cannot be
+ * entered here: ENOENT, where Linux would follow it.) */
+int fchdir(int fd)
+{
+    uint64_t dev, ino;
+    const char *path;
+    if (__wasmux_fd_noted(fd, &dev, &ino, &path) < 0)
+        return -1;
+    struct stat now;
+    if (__wasmux_kernel_stat(path, &now, 1) != 1)
+        return -1;
+    if (now.st_dev != dev || now.st_ino != ino) {
+        errno = ENOENT;
+        return -1;
+    }
+    if (!S_ISDIR(now.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return __wasmux_chdir(path);
+}
+
 /* getcwd of a directory that was removed fails with ENOENT on Linux;
  * wasi-libc's only remembers the path. The link wraps the name; the layer
  * itself calls the real one (relative paths are made absolute often). */
-char *__real_getcwd(char *buf, size_t size);
 int __wrap_stat(const char *path, struct stat *st);
 char *__wrap_getcwd(char *buf, size_t size)
 {
@@ -68,28 +92,6 @@ char *__wrap_getcwd(char *buf, size_t size)
         return NULL;
     }
     return cwd;
-}
-
-int __wasmux_absolute(const char *path, char *buf, size_t size)
-{
-    if (path[0] == '/') {
-        if (strlen(path) >= size)
-            goto too_long;
-        strcpy(buf, path);
-        return 0;
-    }
-    if (!__real_getcwd(buf, size))
-        return -1;
-    size_t at = strlen(buf);
-    if (at + 1 + strlen(path) >= size)
-        goto too_long;
-    if (at > 1)
-        buf[at++] = '/';
-    strcpy(buf + at, path);
-    return 0;
-too_long:
-    errno = ENAMETOOLONG;
-    return -1;
 }
 
 /* Calls `op` on the absolute form of `path`; a Linux errno comes back. */
@@ -265,58 +267,6 @@ int mkfifo(const char *path, mode_t mode)
 /* wasi-libc's own, under the names the link's --wrap gives them. */
 int __real_stat(const char *path, struct stat *st);
 int __real_lstat(const char *path, struct stat *st);
-int __wrap_stat(const char *path, struct stat *st);
-int __wrap_lstat(const char *path, struct stat *st);
-
-/* A stat record of the wasmux module (kernel-shim/src/syscalls.rs). */
-static void decode_stat(const unsigned char *rec, struct stat *st)
-{
-#define FIELD(type, offset) (*(const type *)(rec + (offset)))
-    memset(st, 0, sizeof *st);
-    st->st_dev = FIELD(uint64_t, 0);
-    st->st_ino = FIELD(uint64_t, 8);
-    st->st_mode = FIELD(uint32_t, 16);
-    st->st_nlink = FIELD(uint32_t, 20);
-    st->st_uid = FIELD(uint32_t, 24);
-    st->st_gid = FIELD(uint32_t, 28);
-    st->st_rdev = FIELD(uint64_t, 32);
-    st->st_size = FIELD(int64_t, 40);
-    st->st_blocks = FIELD(int64_t, 48);
-    st->st_blksize = 4096;
-    st->st_atim.tv_sec = FIELD(int64_t, 56);
-    st->st_atim.tv_nsec = FIELD(int64_t, 64);
-    st->st_mtim.tv_sec = FIELD(int64_t, 72);
-    st->st_mtim.tv_nsec = FIELD(int64_t, 80);
-    st->st_ctim.tv_sec = FIELD(int64_t, 88);
-    st->st_ctim.tv_nsec = FIELD(int64_t, 96);
-#undef FIELD
-}
-
-int __wasmux_kernel_stat(const char *path, struct stat *st, int follow)
-{
-    char abs[PATH_MAX];
-    if (__wasmux_absolute(path, abs, sizeof abs) < 0)
-        return -1;
-    unsigned char rec[104];
-    int err = wasmux_path_stat(abs, strlen(abs), follow, rec);
-    if (err == 95 /* EOPNOTSUPP */)
-        return 0;
-    if (err) {
-        errno = __wasmux_linux_errno(err);
-        return -1;
-    }
-    decode_stat(rec, st);
-    return 1;
-}
-
-int __wasmux_inode_stat(uint64_t dev, uint64_t ino, struct stat *st)
-{
-    unsigned char rec[104];
-    int err = wasmux_inode_stat((int64_t)dev, (int64_t)ino, rec);
-    if (!err)
-        decode_stat(rec, st);
-    return err;
-}
 
 static int stat_with_modes(const char *path, struct stat *st, int follow)
 {

@@ -1,7 +1,12 @@
 /* The host calls the compat layer is built on: WASIX (`wasix_32v1`), and
  * kernel-shim's own module `wasmux` for what WASIX lacks (see
  * kernel-shim/src/syscalls.rs). WASIX calls return a WASI errno; wasmux
- * calls return a Linux errno. Private to userland/compat/src. */
+ * calls return a Linux errno. Private to userland/compat/src.
+ *
+ * The host ABI and nothing else: each import is declared here once (a
+ * `wasmux` one as `WASMUX(NAME) RET wasmux_NAME(PARAMS);`, NAME as the
+ * kernel exports it), and nowhere else in the tree. The layer's own
+ * functions are declared in the headers of the files that define them. */
 #ifndef WASMUX_COMPAT_IMPORTS_H
 #define WASMUX_COMPAT_IMPORTS_H
 #include <stdint.h>
@@ -39,6 +44,9 @@ typedef struct {
 WASIX(proc_fork) int wasix_proc_fork(int copy_memory, uint32_t *pid);
 WASIX(proc_exec3) int wasix_proc_exec3(const char *name, size_t name_len, const char *args,
                                        size_t args_len, const char *envs, size_t envs_len,
+                                       int search_path, const char *path, size_t path_len);
+WASIX(proc_exec4) int wasix_proc_exec4(const char *name, size_t name_len, char *const *args,
+                                       size_t nargs, char *const *envs, size_t nenvs,
                                        int search_path, const char *path, size_t path_len);
 WASIX(proc_join) int wasix_proc_join(wasix_option_pid *pid, uint32_t flags,
                                      wasix_join_status *status);
@@ -155,49 +163,10 @@ WASMUX(child_change) int wasmux_child_change(int pid, int flags);
 WASMUX(signals_ready) int wasmux_signals_ready(int ready);
 WASMUX(sigignore_set) int wasmux_sigignore_set(int64_t mask);
 WASMUX(sigignore_get) int64_t wasmux_sigignore_get(void);
-
-/* wasi-libc's errno values are WASI's, which is what WASIX calls return.
- * The wasmux module answers Linux numbers: this converts them. */
-int __wasmux_linux_errno(int linux_errno);
-
-/* wasmer-wasix blurs the errnos of the kernel's files and filesystems
- * (EACCES and EPERM are one to it, ENOSPC is EIO; kernel-shim's
- * lost_errno.rs). Before a call: forget what an earlier one noted. After
- * it failed with EPERM, EACCES, EINVAL or EIO: the kernel's own errno, if
- * it noted one. */
-void __wasmux_forget_errno(void);
-void __wasmux_sharpen_errno(void);
-/* `result` (of such a call), sharpened if it is a failure. */
-int __wasmux_sharpened(int result);
-/* Makes `call` with both: forgotten before, sharpened after. */
-#define WITH_KERNEL_ERRNO(call) (__wasmux_forget_errno(), __wasmux_sharpened(call))
-
-/* Sets errno and returns -1 when `err` is non-zero, else returns `ok`. */
-#define RETURN_ERRNO(err, ok)                                                  \
-    do {                                                                       \
-        int e_ = (err);                                                        \
-        if (e_) {                                                              \
-            errno = e_;                                                        \
-            return -1;                                                         \
-        }                                                                      \
-        return (ok);                                                           \
-    } while (0)
-
-/* Internal (src/signal.c): how many handlers without SA_RESTART have run,
- * and whether any is installed now: a blocked read must then end with
- * EINTR when one runs (src/fd.c). */
-extern volatile unsigned __wasmux_interruptions;
-int __wasmux_interrupting_handlers(void);
-/* Internal: called by fork() in the child, and at startup. */
-void __wasmux_signals_init(void);
-/* Internal: this image's registration of its signal callback with the
- * kernel (`wasmux.signals_ready`), which `wasmux.signal_take` names. */
-extern int __wasmux_signal_epoch;
-/* Internal: set while this image waits in WASIX proc_exec for its successor. */
-extern int __wasmux_in_exec;
-/* Internal: children this process forked (waitpid's bookkeeping). */
-void __wasmux_child_forked(int pid);
-void __wasmux_children_forget_all(void);
-/* Internal: the absolute form of `path` (relative to the cwd) in `buf`. */
-int __wasmux_absolute(const char *path, char *buf, size_t size);
+WASMUX(sem_open) int wasmux_sem_open(const char *name, size_t len, int flags, int mode, int value);
+WASMUX(sem_close) int wasmux_sem_close(int handle);
+WASMUX(sem_unlink) int wasmux_sem_unlink(const char *name, size_t len);
+WASMUX(sem_post) int wasmux_sem_post(int handle);
+WASMUX(sem_wait) int wasmux_sem_wait(int handle, int64_t timeout_ns);
+WASMUX(sem_getvalue) int wasmux_sem_getvalue(int handle);
 #endif

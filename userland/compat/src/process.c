@@ -1,4 +1,5 @@
-/* Processes: fork, exec, wait, identities, groups and sessions.
+/* Processes: fork, exec, wait, process groups and sessions (the ids are
+ * src/identity.c's).
  *
  * fork is WASIX `proc_fork` with a copy of memory (the program is
  * asyncify-instrumented, so the host can capture and replay its stack in
@@ -25,11 +26,11 @@
 
 #include <wasi/api.h>
 
+#include "atfork.h"
+#include "errnos.h"
 #include "imports.h"
-
-WASIX(proc_exec4) int wasix_proc_exec4(const char *name, size_t name_len, char *const *args,
-                                       size_t nargs, char *const *envs, size_t nenvs,
-                                       int search_path, const char *path, size_t path_len);
+#include "signals.h"
+#include "timer.h"
 
 extern char **environ;
 
@@ -38,7 +39,7 @@ extern char **environ;
 static int *children;
 static size_t nchildren, capacity;
 
-void __wasmux_child_forked(int pid)
+static void child_forked(int pid)
 {
     if (nchildren == capacity) {
         size_t more = capacity ? capacity * 2 : 16;
@@ -51,7 +52,7 @@ void __wasmux_child_forked(int pid)
     children[nchildren++] = pid;
 }
 
-void __wasmux_children_forget_all(void) { nchildren = 0; }
+static void children_forget_all(void) { nchildren = 0; }
 
 static void forget(size_t i) { children[i] = children[--nchildren]; }
 
@@ -158,12 +159,6 @@ pid_t wait3(int *status, int options, struct rusage *usage)
 
 /* ---- fork -------------------------------------------------------------- */
 
-/* src/pthread.c: the handlers pthread_atfork registered. */
-void __wasmux_atfork_prepare(void);
-void __wasmux_atfork_parent(void);
-void __wasmux_atfork_child(void);
-void __wasmux_timers_forget(void); /* src/time.c */
-
 pid_t fork(void)
 {
     __wasmux_atfork_prepare();
@@ -178,12 +173,12 @@ pid_t fork(void)
         /* The child is a new instance: it registers for signals again and
          * has no children of its own yet. */
         __wasmux_signals_init();
-        __wasmux_children_forget_all();
+        children_forget_all();
         __wasmux_timers_forget();
         __wasmux_atfork_child();
         return 0;
     }
-    __wasmux_child_forked((int)pid);
+    child_forked((int)pid);
     __wasmux_atfork_parent();
     return (pid_t)pid;
 }
@@ -270,11 +265,9 @@ static int exec_at_depth(const char *path, char *const argv[], char *const envp[
     }
     char *const *env = envp ? envp : environ;
     /* Signals sent while the image is replaced wait for the new one. */
-    wasmux_signals_ready(0);
-    __wasmux_in_exec = 1;
+    __wasmux_signals_before_exec();
     int err = wasix_proc_exec4(path, strlen(path), argv, count(argv), env, count(env), 0, NULL, 0);
-    __wasmux_in_exec = 0;
-    __wasmux_signal_epoch = wasmux_signals_ready(1);
+    __wasmux_signals_after_exec();
     /* Only a failure returns. WASIX answers "cannot spawn" for a file that
      * is not a program. */
     errno = err == ENOEXEC || err == ENOTCAPABLE ? ENOEXEC : err;
@@ -383,55 +376,7 @@ __attribute__((constructor(103))) static void name_process(void)
     free(buf);
 }
 
-/* ---- identities, groups, sessions -------------------------------------- */
-
-pid_t getpid(void)
-{
-    uint32_t pid = 0;
-    wasix_proc_id(&pid);
-    return (pid_t)pid;
-}
-
-pid_t getppid(void) { return wasmux_getppid(); }
-uid_t getuid(void) { return wasmux_getuid(); }
-uid_t geteuid(void) { return wasmux_geteuid(); }
-gid_t getgid(void) { return wasmux_getgid(); }
-gid_t getegid(void) { return wasmux_getegid(); }
-
-int getgroups(int size, gid_t list[])
-{
-    if (size == 0)
-        return 1;
-    list[0] = getegid();
-    return 1;
-}
-
-/* Changing identity needs a privilege model the kernel does not have yet:
- * becoming who one already is succeeds, anything else is EPERM. */
-static int same_or_eperm(int ok)
-{
-    if (ok)
-        return 0;
-    errno = EPERM;
-    return -1;
-}
-
-int setuid(uid_t uid) { return same_or_eperm(uid == getuid()); }
-int seteuid(uid_t uid) { return same_or_eperm(uid == geteuid()); }
-int setgid(gid_t gid) { return same_or_eperm(gid == getgid()); }
-int setegid(gid_t gid) { return same_or_eperm(gid == getegid()); }
-
-int setreuid(uid_t ruid, uid_t euid)
-{
-    return same_or_eperm((ruid == (uid_t)-1 || ruid == getuid()) &&
-                         (euid == (uid_t)-1 || euid == geteuid()));
-}
-
-int setregid(gid_t rgid, gid_t egid)
-{
-    return same_or_eperm((rgid == (gid_t)-1 || rgid == getgid()) &&
-                         (egid == (gid_t)-1 || egid == getegid()));
-}
+/* ---- process groups and sessions --------------------------------------- */
 
 static pid_t id_or_errno(int r)
 {

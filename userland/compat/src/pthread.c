@@ -16,7 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-int __wasmux_wait_for_handler(int ms); /* src/signal.c */
+#include "atfork.h"
+#include "signals.h"
 
 /* The one thread's id. */
 #define MAIN_THREAD ((pthread_t)1)
@@ -180,8 +181,6 @@ int pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(vo
     return 0;
 }
 
-/* Called by fork (src/process.c): prepare handlers in the reverse order of
- * registration, the others in order. */
 void __wasmux_atfork_prepare(void)
 {
     for (size_t i = fork_handler_count; i-- > 0;)

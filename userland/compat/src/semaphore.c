@@ -21,16 +21,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "errnos.h"
 #include "imports.h"
+#include "signals.h"
 
-WASMUX(sem_open) int wasmux_sem_open(const char *name, size_t len, int flags, int mode, int value);
-WASMUX(sem_close) int wasmux_sem_close(int handle);
-WASMUX(sem_unlink) int wasmux_sem_unlink(const char *name, size_t len);
-WASMUX(sem_post) int wasmux_sem_post(int handle);
-WASMUX(sem_wait) int wasmux_sem_wait(int handle, int64_t timeout_ns);
-WASMUX(sem_getvalue) int wasmux_sem_getvalue(int handle);
-
-int __wasmux_wait_for_handler(int ms); /* src/signal.c */
 
 /* `wasmux.sem_open`'s flags. */
 #define KERNEL_CREATE 1

@@ -21,7 +21,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errnos.h"
 #include "imports.h"
+#include "signals.h"
+#include "timer.h"
 
 #define BIT(sig) (1ull << ((sig) - 1))
 #define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
@@ -32,7 +35,8 @@ static sigset_t blocked;
 static sigset_t pending;
 /* How many handlers have run: sigsuspend returns once this moves. */
 static volatile unsigned handled;
-volatile unsigned __wasmux_interruptions;
+/* How many of them without SA_RESTART. */
+static volatile unsigned interruptions;
 
 /* wasi-libc's <signal.h> names SIG_IGN and SIG_ERR as these functions
  * (1 and -1 are valid function pointers in WebAssembly). */
@@ -43,7 +47,6 @@ void __SIG_HOLD(int sig) { (void)sig; }
 static int valid(int sig) { return sig >= 1 && sig < 32; }
 
 static void take_kernel_signals(void);
-void __wasmux_timer_fired(void); /* src/time.c */
 
 /* Delivers the signals pending for this process now: the kernel's, and
  * wasmer-wasix's own (alarm timers; re-registering the callback is a
@@ -120,7 +123,7 @@ static void run(int sig)
     blocked = saved_mask;
     handled++;
     if (!(now.sa_flags & SA_RESTART))
-        __wasmux_interruptions++;
+        interruptions++;
     errno = saved_errno;
     deliver_pending();
 }
@@ -146,13 +149,16 @@ static void deliver(int sig)
     run(sig);
 }
 
-int __wasmux_signal_epoch;
-int __wasmux_in_exec;
+/* This image's registration of its signal callback with the kernel
+ * (`wasmux.signals_ready`), which `wasmux.signal_take` names. */
+static int epoch;
+/* Set while this image waits in WASIX proc_exec for its successor. */
+static int in_exec;
 
 static void take_kernel_signals(void)
 {
     uint64_t taken;
-    while ((taken = (uint64_t)wasmux_signal_take(__wasmux_signal_epoch)) != 0) {
+    while ((taken = (uint64_t)wasmux_signal_take(epoch)) != 0) {
         while (taken) {
             int sig = __builtin_ctzll(taken) + 1;
             taken &= ~BIT(sig);
@@ -169,7 +175,7 @@ static void take_kernel_signals(void)
  * signals to the successor: it parks until the successor is done. */
 __attribute__((noinline)) static void on_signal(int sig)
 {
-    if (__wasmux_in_exec)
+    if (in_exec)
         wasmux_exec_park();
     else if (sig == SIGURG)
         take_kernel_signals();
@@ -199,7 +205,7 @@ void __wasmux_signals_init(void)
     wasix_callback_signal(CALLBACK, sizeof CALLBACK - 1);
     /* The kernel held signals sent since the fork or exec; now that the
      * callback is in place it sends them, and the next call takes them. */
-    __wasmux_signal_epoch = wasmux_signals_ready(1);
+    epoch = wasmux_signals_ready(1);
     deliver_host_signals();
 }
 
@@ -232,6 +238,20 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
     }
     return 0;
 }
+
+void __wasmux_signals_before_exec(void)
+{
+    wasmux_signals_ready(0);
+    in_exec = 1;
+}
+
+void __wasmux_signals_after_exec(void)
+{
+    in_exec = 0;
+    epoch = wasmux_signals_ready(1);
+}
+
+unsigned __wasmux_interruptions(void) { return interruptions; }
 
 int __wasmux_interrupting_handlers(void)
 {
@@ -314,9 +334,6 @@ int sigsuspend(const sigset_t *mask)
     return -1;
 }
 
-/* Waits up to `ms` milliseconds (less than a day) for a signal whose
- * handler then runs; 1 if one ran, 0 if the time passed. What sleeps must
- * be woken by (nanosleep, see src/time.c). */
 int __wasmux_wait_for_handler(int ms)
 {
     unsigned before = handled;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
+#include "errnos.h"
 #include "imports.h"
 
 #undef fcntl

@@ -1,4 +1,5 @@
-/* Terminal modes on WASIX tty_get/tty_set.
+/* Terminals: which descriptors are one (isatty, ttyname), their modes on
+ * WASIX tty_get/tty_set, and the ioctls a terminal program asks.
  *
  * The session's terminal (kernel-shim/src/terminal.rs) keeps the real line
  * discipline; WASIX exposes two of its switches, echo and canonical input
@@ -6,11 +7,81 @@
  * termios fields read back as a Linux terminal's defaults and are accepted
  * but not acted on. */
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <wasi/api.h>
+#include <wasi/libc-find-relpath.h>
 
+#include "errnos.h"
 #include "imports.h"
+
+#undef ioctl
+
+/* isatty. wasmer-wasix's fd_fdstat_get calls descriptors 0-2 character
+ * devices whatever they now are, so the file behind the descriptor
+ * (fd_filestat_get) decides:
+ * - a character device is one of the process's original standard
+ *   streams: a terminal when the kernel gave the session one (tty_get);
+ * - a directory is not;
+ * - any other file is a terminal when it is the same file as /dev/tty (a
+ *   terminal opened by path: wasmer-wasix reports it as a regular file or,
+ *   once duplicated, as "unknown", numbered after its path). */
+static int stat_dev_tty(__wasi_filestat_t *st)
+{
+    const char *prefix, *relative;
+    int dir = __wasilibc_find_abspath("/dev/tty", &prefix, &relative);
+    if (dir < 0)
+        return -1;
+    return __wasi_path_filestat_get((__wasi_fd_t)dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW,
+                                    relative, st) ? -1 : 0;
+}
+
+int isatty(int fd)
+{
+    __wasi_filestat_t file;
+    int err = __wasi_fd_filestat_get((__wasi_fd_t)fd, &file);
+    if (err) {
+        errno = err;
+        return 0;
+    }
+    if (file.filetype == __WASI_FILETYPE_CHARACTER_DEVICE) {
+        wasix_tty tty;
+        if (wasix_tty_get(&tty) == 0 && tty.stdin_tty)
+            return 1;
+    } else if (file.filetype != __WASI_FILETYPE_DIRECTORY) {
+        __wasi_filestat_t tty;
+        if (stat_dev_tty(&tty) == 0 && file.dev == tty.dev && file.ino == tty.ino)
+            return 1;
+    }
+    errno = ENOTTY;
+    return 0;
+}
+
+/* The terminal's name: every terminal descriptor here is the one terminal
+ * of the session, /dev/tty. */
+int ttyname_r(int fd, char *buf, size_t len)
+{
+    if (!isatty(fd))
+        return errno;
+    if (len < sizeof "/dev/tty")
+        return ERANGE;
+    strcpy(buf, "/dev/tty");
+    return 0;
+}
+
+char *ttyname(int fd)
+{
+    static char name[16];
+    int err = ttyname_r(fd, name, sizeof name);
+    if (err) {
+        errno = err;
+        return NULL;
+    }
+    return name;
+}
 
 static int terminal(int fd, wasix_tty *tty)
 {
@@ -112,4 +183,53 @@ int cfsetspeed(struct termios *t, speed_t speed)
 {
     t->__c_ispeed = t->__c_ospeed = speed;
     return 0;
+}
+
+int __wasmux_ioctl(int fd, int request, ...)
+{
+    va_list ap;
+    va_start(ap, request);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    switch (request) {
+    case TIOCGWINSZ: {
+        if (!isatty(fd))
+            return -1;
+        wasix_tty tty;
+        int err = wasix_tty_get(&tty);
+        if (err) {
+            errno = err;
+            return -1;
+        }
+        struct winsize *ws = arg;
+        ws->ws_row = (unsigned short)tty.rows;
+        ws->ws_col = (unsigned short)tty.cols;
+        ws->ws_xpixel = (unsigned short)tty.width;
+        ws->ws_ypixel = (unsigned short)tty.height;
+        return 0;
+    }
+    case TIOCSWINSZ:
+        return isatty(fd) ? 0 : -1;
+    case TCGETS:
+        return tcgetattr(fd, arg);
+    case TCSETS:
+        return tcsetattr(fd, TCSANOW, arg);
+    case TCSETSW:
+        return tcsetattr(fd, TCSADRAIN, arg);
+    case TCSETSF:
+        return tcsetattr(fd, TCSAFLUSH, arg);
+    case TIOCGPGRP: {
+        pid_t pgrp = tcgetpgrp(fd);
+        if (pgrp < 0)
+            return -1;
+        *(pid_t *)arg = pgrp;
+        return 0;
+    }
+    case TIOCSPGRP:
+        return tcsetpgrp(fd, *(pid_t *)arg);
+    case TIOCSCTTY: case TIOCNOTTY:
+        return isatty(fd) ? 0 : -1;
+    default:
+        return ioctl(fd, request, arg);
+    }
 }

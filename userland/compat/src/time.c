@@ -1,6 +1,6 @@
-/* Clocks and timers beyond wasi-libc's. Setting the clock is refused
- * (EPERM), as for an unprivileged user; interval timers are WASIX's
- * `proc_raise_interval`, which raises the signal at the process. */
+/* Clocks and sleeps beyond wasi-libc's. Setting the clock is refused
+ * (EPERM), as for an unprivileged user; a sleep ends when a signal handler
+ * runs (src/signal.c). Interval timers are src/timer.c's. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 
 #include <wasi/api.h>
 
-#include "imports.h"
+#include "signals.h"
 
 static int refuse(void)
 {
@@ -37,105 +37,6 @@ int settimeofday(const struct timeval *tv, const struct timezone *tz)
 {
     (void)tv; (void)tz;
     return refuse();
-}
-
-/* The real-time interval timer (ITIMER_REAL, alarm), which WASIX raises in
- * whole milliseconds: when it fires next (CLOCK_MONOTONIC nanoseconds; 0:
- * disarmed) and its interval. */
-static int64_t timer_due;
-static struct timeval timer_interval;
-
-static int64_t now_on(clockid_t clock);
-
-static int64_t timeval_ns(struct timeval t)
-{
-    return (int64_t)t.tv_sec * 1000000000 + (int64_t)t.tv_usec * 1000;
-}
-
-/* Milliseconds for WASIX, at least 1 for a time that is not zero. */
-static uint64_t timeval_ms(struct timeval t)
-{
-    int64_t ns = timeval_ns(t);
-    return ns ? (uint64_t)((ns + 999999) / 1000000) : 0;
-}
-
-static int valid_timeval(struct timeval t)
-{
-    return t.tv_sec >= 0 && t.tv_usec >= 0 && t.tv_usec < 1000000;
-}
-
-int getitimer(int which, struct itimerval *value)
-{
-    if (which != ITIMER_REAL) {
-        errno = EINVAL;
-        return -1;
-    }
-    memset(value, 0, sizeof *value);
-    value->it_interval = timer_interval;
-    if (timer_due) {
-        int64_t left = timer_due - now_on(CLOCK_MONOTONIC);
-        if (left < 1000)
-            left = 1000; /* due: it fires at the next syscall */
-        value->it_value.tv_sec = (time_t)(left / 1000000000);
-        value->it_value.tv_usec = (suseconds_t)(left % 1000000000 / 1000);
-    }
-    return 0;
-}
-
-int setitimer(int which, const struct itimerval *value, struct itimerval *old)
-{
-    if (which != ITIMER_REAL || !valid_timeval(value->it_value) ||
-        !valid_timeval(value->it_interval)) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (old)
-        getitimer(ITIMER_REAL, old);
-    uint64_t first = timeval_ms(value->it_value);
-    uint64_t every = first ? timeval_ms(value->it_interval) : 0;
-    /* WASIX has one period: the first expiry comes after the interval. */
-    int err = wasix_proc_raise_interval(SIGALRM, every ? every : first, every != 0);
-    if (err) {
-        errno = err;
-        return -1;
-    }
-    timer_due = first ? now_on(CLOCK_MONOTONIC) + timeval_ns(value->it_value) : 0;
-    timer_interval = first ? value->it_interval : (struct timeval){0, 0};
-    return 0;
-}
-
-/* The seconds left of an earlier alarm, rounded as glibc does: to the
- * nearest, but never 0 for an alarm still set. */
-unsigned alarm(unsigned seconds)
-{
-    struct itimerval set = {.it_value = {.tv_sec = (time_t)seconds}}, old;
-    if (setitimer(ITIMER_REAL, &set, &old) < 0)
-        return 0;
-    unsigned left = (unsigned)old.it_value.tv_sec;
-    if (old.it_value.tv_usec >= 500000 || (left == 0 && old.it_value.tv_usec > 0))
-        left++;
-    return left;
-}
-
-/* WASIX raises an interval's signal again and again, whatever `repeat`
- * says: a one-shot timer (alarm) is cancelled when its signal comes. */
-void __wasmux_timer_fired(void)
-{
-    if (timer_interval.tv_sec || timer_interval.tv_usec) {
-        timer_due = now_on(CLOCK_MONOTONIC) + timeval_ns(timer_interval);
-        return;
-    }
-    wasix_proc_raise_interval(SIGALRM, 0, 0);
-    timer_due = 0;
-}
-
-/* A fork's child starts with no timer armed (POSIX): WASIX copies the
- * parent's interval into it. Called by fork in the child. */
-void __wasmux_timers_forget(void)
-{
-    wasix_proc_raise_interval(SIGALRM, 0, 0);
-    timer_due = 0;
-    timer_interval = (struct timeval){0, 0};
 }
 
 /* times: the process's CPU time and the monotonic clock, in clock ticks
@@ -181,6 +82,7 @@ int getrusage(int who, struct rusage *usage)
 __wasi_errno_t __real___wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi_event_t *out,
                                          __wasi_size_t nsubscriptions, __wasi_size_t *nevents);
 
+static int64_t now_on(clockid_t clock);
 static int sleep_until(clockid_t clock, int64_t deadline, struct timespec *rem);
 
 __wasi_errno_t __wrap___wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi_event_t *out,
@@ -257,7 +159,6 @@ int __wrap_clock_getres(clockid_t clock, struct timespec *res)
  * left in `rem`): it waits in the kernel's signal wait, a slice at a time,
  * and the last part of a millisecond in a plain sleep. (sleep and usleep
  * come here too.) */
-int __wasmux_wait_for_handler(int ms);
 int __real_nanosleep(const struct timespec *req, struct timespec *rem);
 
 static const int64_t second = 1000000000;
