@@ -262,7 +262,7 @@ int mkfifo(const char *path, mode_t mode)
 }
 
 /* stat and lstat with modes and owners: the wasmux record (see
- * kernel-shim/src/syscalls.rs); wasi-libc's for what the kernel's
+ * kernel-shim/src/wasmux_imports/); wasi-libc's for what the kernel's
  * filesystems do not hold (/dev, /proc). */
 /* wasi-libc's own, under the names the link's --wrap gives them. */
 int __real_stat(const char *path, struct stat *st);

@@ -1,11 +1,13 @@
 /* The host calls the compat layer is built on: WASIX (`wasix_32v1`), and
  * kernel-shim's own module `wasmux` for what WASIX lacks (see
- * kernel-shim/src/syscalls.rs). WASIX calls return a WASI errno; wasmux
+ * kernel-shim/src/wasmux_imports/). WASIX calls return a WASI errno; wasmux
  * calls return a Linux errno. Private to userland/compat/src.
  *
  * The host ABI and nothing else: each import is declared here once (a
  * `wasmux` one as `WASMUX(NAME) RET wasmux_NAME(PARAMS);`, NAME as the
- * kernel exports it), and nowhere else in the tree. The layer's own
+ * kernel exports it), and nowhere else in the tree: a kernel-shim test
+ * (src/wasmux_imports/tests.rs) holds these declarations to the kernel's
+ * ABI table, names and types. The layer's own
  * functions are declared in the headers of the files that define them. */
 #ifndef WASMUX_COMPAT_IMPORTS_H
 #define WASMUX_COMPAT_IMPORTS_H

@@ -36,7 +36,7 @@ too_long:
     return -1;
 }
 
-/* A stat record of the wasmux module (kernel-shim/src/syscalls.rs). */
+/* A stat record of the wasmux module (kernel-shim/src/wasmux_imports/fs_metadata.rs). */
 static void decode_stat(const unsigned char *rec, struct stat *st)
 {
 #define FIELD(type, offset) (*(const type *)(rec + (offset)))
