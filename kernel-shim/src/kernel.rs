@@ -271,7 +271,7 @@ impl Kernel {
     /// Builds the kernel on `platform` over a mounted root: the mount table
     /// around it, the process table, the runtime with the `wasmux` imports,
     /// and the terminal's signals.
-    pub fn assemble(
+    fn assemble(
         platform: Arc<dyn Platform>,
         root: Root,
         cred: Cred,
