@@ -20,7 +20,7 @@ export RUSTFLAGS="-Ctarget-feature=+atomics,+bulk-memory,+mutable-globals \
 -Clink-arg=--max-memory=4294967296 -Clink-arg=--export=__heap_base \
 -Clink-arg=--export=__wasm_init_tls -Clink-arg=--export=__tls_size \
 -Clink-arg=--export=__tls_align -Clink-arg=--export=__tls_base"
-bash "$here/patch-crates.sh"
+bash "$here/../scripts/patch-crates.sh"
 (cd "$here" && cargo +nightly build -Z build-std=std,panic_abort \
   --target wasm32-unknown-unknown --release -p wasmux-browser >&2)
 
