@@ -43,6 +43,7 @@ key=$( {
 } | sha256sum | cut -c1-16)
 out="$cache/out/$key"
 if [ -f "$out/busybox.wasm" ]; then
+  touch "$out"   # recently used: the clean-up below keeps it
   echo "$out/busybox.wasm"
   exit 0
 fi
@@ -88,6 +89,8 @@ make -s busybox.links >/dev/null 2>&1
 cp busybox.links "$out/busybox.links"
 # The configuration, which busybox's test suite consults.
 cp .config "$out/busybox.config"
-# Older builds are dead weight.
-find "$cache/out" -mindepth 1 -maxdepth 1 ! -name "$key" -exec rm -rf {} +
+# Older builds are dead weight, but checkouts that share the cache (branches
+# tested side by side) may be running theirs: the 4 last used stay.
+find "$cache/out" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn |
+  tail -n +5 | cut -d' ' -f2- | xargs -r -d '\n' rm -rf
 echo "$out/busybox.wasm"
