@@ -32,8 +32,10 @@ put() {
   cmp -s "$from" "$to" || cp "$from" "$to"
 }
 
-bound="$cache/bindgen-out"
-rm -rf "$bound"
+# Scratch space of this build alone: checkouts that share the cache may be
+# building their sites at the same time.
+bound=$(mktemp -d)
+trap 'rm -rf "$bound"' EXIT
 wasm-bindgen --target web --no-typescript --out-dir "$bound" \
   "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/wasmux_browser.wasm"
 for f in "$bound"/*; do put "$f" "$site/pkg/$(basename "$f")"; done
@@ -61,8 +63,8 @@ entry() {
 }
 entry busybox "$userland/busybox.wasm"
 entry links "$userland/busybox.links"
-(IFS=,; echo "{${manifest[*]}}") > "$cache/manifest.json"
-put "$cache/manifest.json" "$site/image/manifest.json"
+(IFS=,; echo "{${manifest[*]}}") > "$bound/manifest.json"
+put "$bound/manifest.json" "$site/image/manifest.json"
 for f in "$site/image"/*; do
   [[ " ${keep[*]} " == *" $(basename "$f") "* ]] || rm -f "$f"
 done
