@@ -20,6 +20,10 @@ export RUSTFLAGS="-Ctarget-feature=+atomics,+bulk-memory,+mutable-globals \
 -Clink-arg=--max-memory=4294967296 -Clink-arg=--export=__heap_base \
 -Clink-arg=--export=__wasm_init_tls -Clink-arg=--export=__tls_size \
 -Clink-arg=--export=__tls_align -Clink-arg=--export=__tls_base"
+# The patched crates (.cargo/config.toml). Cargo applies that [patch] table
+# to build-std's own resolve of the standard library too, which uses none of
+# them: the four "patch ... was not used in the crate graph" warnings are
+# that, and harmless.
 bash "$here/../scripts/patch-crates.sh"
 (cd "$here" && cargo +nightly build -Z build-std=std,panic_abort \
   --target wasm32-unknown-unknown --release -p wasmux-browser >&2)
