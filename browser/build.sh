@@ -20,7 +20,11 @@ export RUSTFLAGS="-Ctarget-feature=+atomics,+bulk-memory,+mutable-globals \
 -Clink-arg=--max-memory=4294967296 -Clink-arg=--export=__heap_base \
 -Clink-arg=--export=__wasm_init_tls -Clink-arg=--export=__tls_size \
 -Clink-arg=--export=__tls_align -Clink-arg=--export=__tls_base"
-bash "$here/patch-crates.sh"
+# The patched crates (.cargo/config.toml). Cargo applies that [patch] table
+# to build-std's own resolve of the standard library too, which uses none of
+# them: the four "patch ... was not used in the crate graph" warnings are
+# that, and harmless.
+bash "$here/../scripts/patch-crates.sh"
 (cd "$here" && cargo +nightly build -Z build-std=std,panic_abort \
   --target wasm32-unknown-unknown --release -p wasmux-browser >&2)
 
@@ -32,8 +36,10 @@ put() {
   cmp -s "$from" "$to" || cp "$from" "$to"
 }
 
-bound="$cache/bindgen-out"
-rm -rf "$bound"
+# Scratch space of this build alone: checkouts that share the cache may be
+# building their sites at the same time.
+bound=$(mktemp -d)
+trap 'rm -rf "$bound"' EXIT
 wasm-bindgen --target web --no-typescript --out-dir "$bound" \
   "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/wasmux_browser.wasm"
 for f in "$bound"/*; do put "$f" "$site/pkg/$(basename "$f")"; done
@@ -61,8 +67,8 @@ entry() {
 }
 entry busybox "$userland/busybox.wasm"
 entry links "$userland/busybox.links"
-(IFS=,; echo "{${manifest[*]}}") > "$cache/manifest.json"
-put "$cache/manifest.json" "$site/image/manifest.json"
+(IFS=,; echo "{${manifest[*]}}") > "$bound/manifest.json"
+put "$bound/manifest.json" "$site/image/manifest.json"
 for f in "$site/image"/*; do
   [[ " ${keep[*]} " == *" $(basename "$f") "* ]] || rm -f "$f"
 done

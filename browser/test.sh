@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export CARGO_TARGET_DIR="${BROWSER_TARGET_DIR:-$HOME/.cache/wasmux/target-browser}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
-bash patch-crates.sh
+bash ../scripts/patch-crates.sh
 cargo fmt --all -- --check
 cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo test --target wasm32-unknown-unknown

@@ -24,11 +24,8 @@ mkdir -p "$cache"
 
 if [[ ! -f $src/.verified ]]; then
   tarball=$cache/posixtestsuite_$version.orig.tar.gz
-  if [[ ! -f $tarball ]]; then
-    curl -sSfL --retry 3 -o "$tarball.part" "$url"
-    mv -f "$tarball.part" "$tarball"
-  fi
-  echo "$sha256  $tarball" | sha256sum -c --quiet - || { echo "posix: $tarball checksum mismatch" >&2; rm -f "$tarball"; exit 1; }
+  source "$repo/scripts/lib/fetch.sh"
+  fetch_checked "$url" "$sha256" "$tarball"
   rm -rf "$src" "$cache/posixtestsuite"
   tar xzf "$tarball" -C "$cache"
   # The tarball unpacks as posixtestsuite/.

@@ -8,6 +8,5 @@ mkdir -p "$CARGO_TARGET_DIR"
 # runtime, binaryen (asyncify), make and dpkg-dev (dpkg-source); gcc and
 # libc6-dev also build the conformance suite's Linux oracle.
 USERLAND_PACKAGES=(gcc libc6-dev make clang-19 lld-19 llvm-19 wasi-libc libclang-rt-19-dev-wasm32 libclang-rt-19-dev binaryen dpkg-dev)
-# What the browser needs: Debian's Chromium and its WebDriver (tests), patch
-# and curl (browser/patch-crates.sh).
-BROWSER_PACKAGES=(chromium chromium-driver patch curl)
+# What the browser needs: Debian's Chromium and its WebDriver (tests).
+BROWSER_PACKAGES=(chromium chromium-driver)

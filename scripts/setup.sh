@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything wasmux needs to build and test on a fresh Debian machine
-# with rustup: toolchain components and targets, and Debian packages.
-# Idempotent: a second run only checks.
+# with rustup: toolchain components and targets, and Debian packages (the
+# ones given, and curl and patch, which the patch step needs); then runs the
+# patch step (scripts/patch-crates.sh), which cargo builds of this
+# repository need. Idempotent: a second run only checks.
 set -euo pipefail
 
 need_apt=()
-for pkg in "$@"; do
+for pkg in curl ca-certificates patch "$@"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -51,3 +53,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wasm_bindgen_vers
   echo "setup: installing wasm-bindgen-cli $wasm_bindgen_version"
   cargo install --quiet wasm-bindgen-cli --version "=$wasm_bindgen_version"
 fi
+
+# The crates.io crates patches/ fixes, and the .cargo/config.toml that
+# points both workspaces at them.
+bash "$(dirname "$0")/patch-crates.sh"

@@ -1,64 +1,39 @@
 #!/usr/bin/env bash
 # README command 2: set up, then run every check and test of the workspace.
+# One step a line (scripts/lib/steps.sh): each runs whatever the ones before
+# it did, a failed one is named as it ends (`FAILED STEP: ...`), and the run
+# ends with the sum of the test results and the list of failed steps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 # The busybox userland (which the tests run) and, for its test suite's
 # native comparison, Debian's busybox.
 bash scripts/setup.sh "${USERLAND_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" busybox
-echo "== userland"
-busybox=$(bash userland/busybox/build.sh | tail -n 1)
+source scripts/lib/steps.sh
+wasmux=$CARGO_TARGET_DIR/release/wasmux   # built by the cargo test step
 
-echo "== format"
-cargo fmt --all -- --check
-echo "== lint"
-cargo clippy --release --workspace --all-targets -- -D warnings
-echo "== fuzz (compat parsers)"
-bash userland/compat/fuzz.sh
-echo "== tests"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-# Every step runs, whatever the one before it did; a failed step is named
-# when it ends and again at the end, and makes the run fail.
-failed_steps=()
-failed() {
-  failed_steps+=("$1")
-  echo "FAILED STEP: $1"
-}
-cargo test --release --workspace 2>&1 | tee "$log" || failed "cargo test"
-echo "== browser crates (headless Chromium)"
-bash browser/test.sh 2>&1 | tee -a "$log" || failed "browser crates"
-echo "== browser end to end (headless Chromium)"
-site=$(bash browser/build.sh "$(dirname "$busybox")" | tail -n 1)
-bash browser/e2e.sh "$site" "$CARGO_TARGET_DIR/release/wasmux" 2>&1 | tee -a "$log" || failed "browser end to end"
-# One closing line for the whole run: the sum of every test binary's results
-# and of the end-to-end tests' (node's TAP summary).
-awk '/^test result:/ { p += $4; f += $6; i += $8 }
-     /^# pass / { p += $3 } /^# fail / { f += $3 } /^# skipped / { i += $3 }
-     END { printf "\n%d passed, %d failed, %d skipped\n", p, f, i }' "$log"
-
+busybox=$(step_output "userland" bash userland/busybox/build.sh)
+userland=$(dirname "$busybox")
+step "format" cargo fmt --all -- --check
+step "lint" cargo clippy --release --workspace --all-targets -- -D warnings
+step "fuzz (compat parsers)" bash userland/compat/fuzz.sh
+step "cargo test" cargo test --release --workspace
+# The browser crates' wasm-bindgen tests and the end-to-end tests, in
+# headless Chromium.
+step "browser crates" bash browser/test.sh
+site=$(step_output "browser site" bash browser/build.sh "$userland")
+step "browser end to end" bash browser/e2e.sh "$site" "$wasmux"
 # The Open POSIX Test Suite (third-party, fetched and built here) on Linux
 # and in fast mode: its counts go into the conformance report.
-echo "== Open POSIX Test Suite"
-bash conformance/posix.sh "$CARGO_TARGET_DIR/release/wasmux" "$(dirname "$busybox")" || failed "Open POSIX Test Suite"
-
+step "Open POSIX Test Suite" bash conformance/posix.sh "$wasmux" "$userland"
 # The conformance suite on Linux (the oracle), in fast mode and in fast mode
 # in a tab, each held to its recorded baseline (conformance/baseline.json).
-echo "== conformance"
-programs=$(bash conformance/build.sh | tail -n 1)
-"$CARGO_TARGET_DIR/release/wasmux" conformance --backend linux --build "$programs" --deadline 60 || failed "conformance: linux"
-"$CARGO_TARGET_DIR/release/wasmux" --userland "$(dirname "$busybox")" \
-  conformance --backend fast --build "$programs" --deadline 60 || failed "conformance: fast"
-"$CARGO_TARGET_DIR/release/wasmux" conformance --backend fast-browser --build "$programs" \
-  --site "$site" --deadline 60 || failed "conformance: fast-browser"
-
+programs=$(step_output "conformance programs" bash conformance/build.sh)
+step "conformance: linux" "$wasmux" conformance --backend linux --build "$programs" --deadline 60
+step "conformance: fast" "$wasmux" --userland "$userland" \
+  conformance --backend fast --build "$programs" --deadline 60
+step "conformance: fast-browser" "$wasmux" conformance --backend fast-browser \
+  --build "$programs" --site "$site" --deadline 60
 # busybox's own test suite, in wasmux and natively; fails below the floor.
-echo "== busybox testsuite"
-bash userland/busybox/testsuite.sh || failed "busybox testsuite"
-
-if ((${#failed_steps[@]})); then
-  (IFS=';' && printf '\n== %d failed steps: %s\n' "${#failed_steps[@]}" "${failed_steps[*]}")
-  exit 1
-fi
-printf '\n== every step passed\n'
-
+step "busybox testsuite" bash userland/busybox/testsuite.sh
+steps_end

@@ -2,10 +2,10 @@
 # Builds busybox as one WASIX program: `userland/busybox/build.sh` prints
 # the path of busybox.wasm.
 #
-# Source: Debian's busybox source package, fetched with `apt-get source`
-# through a private apt configuration (the system's sources are not touched)
-# and checked against the checksums pinned here. Compiled with Debian's
-# clang-19 and wasi-libc plus our compatibility layer, with its driver
+# Source: Debian's busybox source package, fetched from Debian's archive
+# and checked against the checksums pinned here (scripts/lib/fetch.sh), kept
+# in ~/.cache/wasmux/busybox/src. Compiled with Debian's clang-19 and
+# wasi-libc plus our compatibility layer, with its driver
 # (userland/compat/build.sh: linked for WASIX, instrumented by binaryen's
 # asyncify so that fork and setjmp can capture the stack).
 #
@@ -17,30 +17,17 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cache="${WASMUX_CACHE:-$HOME/.cache/wasmux}/busybox"
 
-version="1:1.35.0-4+deb12u1"
 declare -A sha256=(
   [busybox_1.35.0-4+deb12u1.dsc]=9c01fe128b0eeded371c70e37d474fdb5055f71b5d0a778db44c6b0c62d3a7fa
   [busybox_1.35.0.orig.tar.bz2]=faeeb244c35a348a334f4a59e44626ee870fb07b6884d68c10ae8bc19f83a694
   [busybox_1.35.0-4+deb12u1.debian.tar.xz]=1cacbe095ef4880ea7879933c8e3c5075d1527cd6fbcb626a9b41e5daefd1a46
 )
 
-fetch() {
-  mkdir -p "$cache/apt/lists/partial" "$cache/apt/cache/archives/partial" "$cache/src"
-  echo "deb-src http://deb.debian.org/debian bookworm main" >"$cache/apt/sources.list"
-  local apt=(-o "Dir::Etc::SourceList=$cache/apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
-             -o "Dir::State::Lists=$cache/apt/lists" -o "Dir::Cache=$cache/apt/cache")
-  local missing=0
-  for f in "${!sha256[@]}"; do [ -f "$cache/src/$f" ] || missing=1; done
-  if [ "$missing" = 1 ]; then
-    apt-get -qq "${apt[@]}" update
-    (cd "$cache/src" && apt-get -qq "${apt[@]}" source --download-only "busybox=$version")
-  fi
-  for f in "${!sha256[@]}"; do
-    echo "${sha256[$f]}  $cache/src/$f" | sha256sum --check --quiet -
-  done
-}
-
-fetch
+source "$repo/scripts/lib/fetch.sh"
+pool=https://deb.debian.org/debian/pool/main/b/busybox
+for f in "${!sha256[@]}"; do
+  fetch_checked "$pool/$f" "${sha256[$f]}" "$cache/src/$f"
+done
 tree="$cache/tree"
 if [ ! -f "$tree/.extracted" ]; then
   rm -rf "$tree"
@@ -56,6 +43,7 @@ key=$( {
 } | sha256sum | cut -c1-16)
 out="$cache/out/$key"
 if [ -f "$out/busybox.wasm" ]; then
+  touch "$out"   # recently used: the clean-up below keeps it
   echo "$out/busybox.wasm"
   exit 0
 fi
@@ -101,6 +89,8 @@ make -s busybox.links >/dev/null 2>&1
 cp busybox.links "$out/busybox.links"
 # The configuration, which busybox's test suite consults.
 cp .config "$out/busybox.config"
-# Older builds are dead weight.
-find "$cache/out" -mindepth 1 -maxdepth 1 ! -name "$key" -exec rm -rf {} +
+# Older builds are dead weight, but checkouts that share the cache (branches
+# tested side by side) may be running theirs: the 4 last used stay.
+find "$cache/out" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn |
+  tail -n +5 | cut -d' ' -f2- | xargs -r -d '\n' rm -rf
 echo "$out/busybox.wasm"
