@@ -42,7 +42,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::future::BoxFuture;
-use js_sys::{Object, Reflect, WebAssembly};
+use js_sys::{Object, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasmer::js::AsJs;
