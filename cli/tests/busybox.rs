@@ -119,8 +119,8 @@ fn background_jobs_are_listed_killed_and_waited_for() {
     let dir = tempfile::tempdir().unwrap();
     let (out, status) = sh(
         dir.path(),
-        "sleep 10 & jobs; kill %1; wait %1; echo \"status $?\"
-         sleep 10 & kill -TERM $!; wait $!; echo \"again $?\"
+        "sleep 600 & jobs; kill %1; wait %1; echo \"status $?\"
+         sleep 600 & kill -TERM $!; wait $!; echo \"again $?\"
          (exit 5) & wait $!; echo \"subshell $?\"",
     );
     assert_eq!(status, 0);
@@ -188,15 +188,16 @@ fn the_shell_at_a_terminal() {
             "sh -c 'set -e; false; echo never'; echo \"e=$?\"",
             "e=1\r\n",
         ),
-        // A background job: listed, killed, waited for.
-        ("sleep 10 &", "$ "),
-        ("jobs", "[1]+  Running                    sleep 10\r\n"),
+        // A background job: listed, killed, waited for. (Each sleep here
+        // is killed: it lasts longer than a step on a loaded machine.)
+        ("sleep 600 &", "$ "),
+        ("jobs", "[1]+  Running                    sleep 600\r\n"),
         ("kill %1; wait; echo \"w=$?\"", "Terminated"),
         // A trap runs on a real SIGINT.
         ("trap 'echo caught' INT; kill -INT $$", "caught\r\n"),
         ("trap - INT", "$ "),
         // ps shows the running processes.
-        ("sleep 10 & ps; kill $!", "/bin/sh -l\r\n"),
+        ("sleep 600 & ps; kill $!", "/bin/sh -l\r\n"),
     ];
     for (command, shows) in steps {
         pty.type_keys(format!("{command}\r").as_bytes());
@@ -349,7 +350,7 @@ fn zero_timeouts_do_not_wait() {
         dir.path(),
         "timeout 60 sleep 0 && echo sleep
          timeout 60 sh -c 'read -t 0 line; echo read $?' < /dev/zero
-         timeout 60 sh -c 'sh -c \"echo \\$\\$; exec sleep 60\" | { read w; read -t 0 line; echo empty $?; kill $w; }'",
+         timeout 60 sh -c 'sh -c \"echo \\$\\$; exec sleep 600\" | { read w; read -t 0 line; echo empty $?; kill $w; }'",
     );
     assert_eq!((out.as_str(), status), ("sleep\nread 0\nempty 1\n", 0));
 }
