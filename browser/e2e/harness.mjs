@@ -58,15 +58,139 @@ export async function launchWithProfile(dir) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `probe` until it returns a truthy value, or fails saying `what`. */
+/**
+ * Polls `probe` until it returns a truthy value, or fails saying `what`:
+ * only for a condition no event announces (the screen's waits below are
+ * woken by the terminal's writes instead).
+ */
 export async function until(what, probe, timeout = PATIENCE) {
   const deadline = Date.now() + timeout;
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}`);
     await sleep(50);
   }
+}
+
+/**
+ * Waits until the text of `selector` in `page` matches `pattern`, woken by
+ * each change of that element (a MutationObserver in the page); fails
+ * saying `what` after `timeout`.
+ */
+export async function textAppears(page, selector, pattern, what, timeout = PATIENCE) {
+  const found = await page.evaluate(([selector, source, flags, ms]) => new Promise((resolve) => {
+    const element = document.querySelector(selector);
+    const pattern = new RegExp(source, flags);
+    const matches = () => pattern.test(element?.innerText ?? '');
+    if (matches()) return resolve(true);
+    const observer = new MutationObserver(() => matches() && finish(true));
+    const timer = setTimeout(() => finish(false), ms);
+    function finish(value) {
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve(value);
+    }
+    observer.observe(element, { subtree: true, childList: true, characterData: true });
+  }), [selector, pattern.source, pattern.flags, timeout]);
+  if (!found) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}`);
+}
+
+/**
+ * For `context.addInitScript`, before the page's own scripts: the page
+ * fires a `wasmux-stored` event for each commit the kernel's worker
+ * reports (its `stored` message), so that a test can wait for one.
+ */
+export function observeCommits() {
+  const Base = window.Worker;
+  window.Worker = class extends Base {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', ({ data }) => {
+        if (data?.kind === 'stored') window.dispatchEvent(new Event('wasmux-stored'));
+      });
+    }
+  };
+}
+
+/**
+ * Waits until IndexedDB (the committed filesystem) holds a file named
+ * `name` whose first chunk is `text`: looked up at once, then at each
+ * commit the page reports (`wasmux-stored`, see observeCommits); fails
+ * saying `what` after `timeout`.
+ */
+export async function committed(page, name, text, what, timeout = PATIENCE) {
+  const found = await page.evaluate(([name, text, ms]) => new Promise((resolve) => {
+    const request = (r) => new Promise((ok, fail) => {
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => fail(r.error);
+    });
+    const decode = (bytes) => new TextDecoder().decode(bytes);
+    // The `dirents` store maps [dir ino, name bytes] to the child's ino,
+    // `chunks` maps [ino, index] to bytes (browser/idb-store).
+    const holds = async () => {
+      const db = await request(indexedDB.open('wasmux-root'));
+      try {
+        const txn = db.transaction(['dirents', 'chunks']);
+        const keys = await request(txn.objectStore('dirents').getAllKeys());
+        const key = keys.find((k) => decode(k[1]) === name);
+        if (!key) return false;
+        const ino = await request(txn.objectStore('dirents').get(key));
+        const chunk = await request(txn.objectStore('chunks').get([ino, 0]));
+        return chunk !== undefined && decode(chunk) === text;
+      } finally {
+        db.close();
+      }
+    };
+    const check = () => holds().then((yes) => yes && finish(true), () => {});
+    const timer = setTimeout(() => finish(false), ms);
+    function finish(value) {
+      removeEventListener('wasmux-stored', check);
+      clearTimeout(timer);
+      resolve(value);
+    }
+    addEventListener('wasmux-stored', check);
+    check();
+  }), [name, text, timeout]);
+  if (!found) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}`);
+}
+
+// In the page: the terminal's screen and scrollback as text (wrapped lines
+// joined), and how many writes it has parsed. The counter is set up on
+// first use in each page load.
+function pageScreen() {
+  const term = window.wasmux.term;
+  let writes = window.e2eWrites;
+  if (!writes) {
+    writes = window.e2eWrites = { count: 0, wake: [] };
+    term.onWriteParsed(() => {
+      writes.count++;
+      for (const resolve of writes.wake.splice(0)) resolve();
+    });
+  }
+  const buffer = term.buffer.active;
+  const lines = [];
+  for (let i = 0; i < buffer.length; i++) {
+    const line = buffer.getLine(i);
+    const text = line.translateToString(true);
+    if (line.isWrapped && lines.length) lines[lines.length - 1] += text;
+    else lines.push(text);
+  }
+  return { text: lines.join('\n').trimEnd(), writes: writes.count };
+}
+
+// In the page: resolves once the terminal has parsed a write after the
+// `seen`th, or after `ms` (the caller's deadline).
+function pageNextWrite([seen, ms]) {
+  const writes = window.e2eWrites;
+  if (!writes || writes.count !== seen) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    writes.wake.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 const PROMPT = /^\S+@wasmux:[^\n]*[$#]$/;
@@ -98,17 +222,24 @@ export class Shell {
 
   /** The screen and scrollback as text, wrapped lines joined. */
   async screen() {
-    return this.page.evaluate(() => {
-      const buffer = window.wasmux.term.buffer.active;
-      const lines = [];
-      for (let i = 0; i < buffer.length; i++) {
-        const line = buffer.getLine(i);
-        const text = line.translateToString(true);
-        if (line.isWrapped && lines.length) lines[lines.length - 1] += text;
-        else lines.push(text);
-      }
-      return lines.join('\n').trimEnd();
-    });
+    return (await this.page.evaluate(pageScreen)).text;
+  }
+
+  /**
+   * Waits until `test(screen)` returns a truthy value, and returns it. The
+   * screen is read again after each write the terminal parses, never on a
+   * timer; after `timeout` the wait fails saying `what`.
+   */
+  async waitForScreen(what, test, timeout = PATIENCE) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const { text, writes } = await this.page.evaluate(pageScreen);
+      const value = test(text);
+      if (value) return value;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}`);
+      await this.page.evaluate(pageNextWrite, [writes, left]);
+    }
   }
 
   /**
@@ -124,10 +255,7 @@ export class Shell {
 
   /** Waits until the last line is a prompt; returns the screen. */
   async prompt() {
-    return until('a shell prompt', async () => {
-      const screen = await this.screen();
-      return PROMPT.test(screen.split('\n').pop()) && screen;
-    });
+    return this.waitForScreen('a shell prompt', (screen) => PROMPT.test(screen.split('\n').pop()) && screen);
   }
 
   /** Types `text` as keys (no Enter). */
@@ -142,11 +270,9 @@ export class Shell {
   async run(command, patience = PATIENCE) {
     const before = await this.prompt();
     await this.page.keyboard.type(`${command}\n`);
-    const after = await until(`the prompt after \`${command}\``, async () => {
-      const screen = await this.screen();
-      return screen.length > before.length && PROMPT.test(screen.split('\n').pop()) &&
-        screen.slice(before.length).includes('\n') && screen;
-    }, patience);
+    const after = await this.waitForScreen(`the prompt after \`${command}\``, (screen) =>
+      screen.length > before.length && PROMPT.test(screen.split('\n').pop()) &&
+        screen.slice(before.length).includes('\n') && screen, patience);
     const lines = after.slice(before.length).split('\n');
     return lines.slice(1, -1).join('\n');
   }

@@ -7,17 +7,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sharedBrowser, launchWithProfile, Shell, until } from './harness.mjs';
+import {
+  committed, launchWithProfile, observeCommits, sharedBrowser, Shell, textAppears, until,
+} from './harness.mjs';
 
 const shared = sharedBrowser();
 
 /**
  * Runs `body` with a fresh profile (empty IndexedDB and caches) holding one
- * page at the prompt; the profile is closed after, whatever happens.
+ * page at the prompt; the profile is closed after, whatever happens. Its
+ * pages fire `wasmux-stored` at each commit (harness.mjs, observeCommits).
  */
 async function inFreshTab(body) {
   const context = await shared.browser.newContext();
   try {
+    await context.addInitScript(observeCommits);
     const shell = await Shell.open(await context.newPage(), shared.server.url);
     try {
       await body({ context, shell });
@@ -49,9 +53,8 @@ test('boots to a prompt and runs commands and pipelines', async () => {
 
 test('the status line shows the mode, the boot and the storage', async () => {
   await inFreshTab(async ({ shell }) => {
-    const status = () => shell.page.evaluate(() => document.getElementById('status').innerText);
-    await until('the storage estimate', async () => /storage: [\d.]+ MiB of [\d.]+ MiB/.test(await status()));
-    const text = await status();
+    await textAppears(shell.page, '#status', /storage: [\d.]+ MiB of [\d.]+ MiB/, 'the storage estimate');
+    const text = await shell.page.evaluate(() => document.getElementById('status').innerText);
     assert.match(text, /fast mode/);
     assert.match(text, /booted in \d+ ms/);
     assert.match(text, /network: /);
@@ -61,16 +64,12 @@ test('the status line shows the mode, the boot and the storage', async () => {
 test('Ctrl-C stops a busy foreground process', async () => {
   await inFreshTab(async ({ shell }) => {
     const before = await shell.prompt();
-    await shell.type('yes > /dev/null\n');
-    await until('the command line', async () => (await shell.screen()).length > before.length);
-    // A ^C that comes before the shell has handed the terminal to yes is
-    // the shell's (as on Linux, only the window is wider): press until the
-    // prompt is back, which only yes's end allows.
-    await until('yes to stop', async () => {
-      await shell.page.keyboard.press('Control+C');
-      await new Promise((r) => setTimeout(r, 250));
-      return /\$$/.test(await shell.screen());
-    });
+    // A ^C that comes before the shell has handed the terminal to the job
+    // is the shell's (as on Linux): the job says when it has it.
+    await shell.type('(echo "job $((1 + 1))"; yes > /dev/null)\n');
+    await shell.waitForScreen('the job to start', (screen) => screen.slice(before.length).includes('\njob 2'));
+    await shell.page.keyboard.press('Control+C');
+    await shell.prompt();
     assert.equal(await shell.run('echo $?'), '130');
   });
 });
@@ -101,15 +100,25 @@ test('two busy processes run in parallel, and kill -9 ends them', async () => {
 test('kill -9 ends a loop without syscalls at any moment of its life, and closes its files', async () => {
   await inFreshTab(async ({ shell }) => {
     // Killed while still starting (a fork on its way to a worker, an exec
-    // loading), or long after, in its loop: the worker is terminated then.
-    for (const delay of ['0', '0.01', '0.05', '0.3']) {
+    // loading): at once, or a moment later. These delays only pick moments
+    // of its start; any of them must end in status 137.
+    for (const delay of ['0', '0.01', '0.05']) {
       assert.match(await shell.run(`awk 'BEGIN { while (1) ; }' & C=$!; sleep ${delay}; kill -9 $C; wait $C; echo status $?`),
         /^status 137$/m, `killed after ${delay} s`);
     }
+    // Killed in its loop, where the worker is terminated. The loop says
+    // when it begins: just before it, awk ends a sleeper the shell waits
+    // for (and writes its own pid, its shell's parent's).
+    const looping = (pid) => `sleep 600 & S=$!; rm -f /tmp/busy; ` +
+      `awk -v s=$S 'BEGIN { system("${pid ? 'echo $PPID > /tmp/busy; ' : ''}kill " s); while (1) ; }'`;
+    assert.match(await shell.run(`${looping(false)} & C=$!; wait $S; kill -9 $C; wait $C; echo status $?`),
+      /^status 137$/m, 'killed in its loop');
     // Its end of a pipe closes with it: the reader sees the end of input.
-    const busy = `{ awk 'BEGIN { while (1) ; }' & echo $! > /tmp/busy; wait; } | wc -c & W=$!`;
-    await shell.run(`rm -f /tmp/busy; ${busy}; until [ -s /tmp/busy ]; do sleep 0.1; done; sleep 0.3`);
-    assert.match(await shell.run('kill -9 $(cat /tmp/busy); wait $W; echo ended $?'), /^0\nended 0$/m);
+    await shell.run(`${looping(true)} | wc -c & W=$!; wait $S`);
+    // (wc's count, then the shell's notice of awk's end, then the status.)
+    const ended = await shell.run('kill -9 $(cat /tmp/busy); wait $W; echo ended $?');
+    assert.match(ended, /^0$/m);
+    assert.match(ended, /^ended 0$/m);
     assert.equal(await shell.run('echo still here'), 'still here');
   });
 });
@@ -121,9 +130,10 @@ test('files persist across a reload', async () => {
     await shell.page.reload();
     const again = await Shell.open(shell.page, shared.server.url);
     assert.equal(await again.run('cat ~/note.txt ~/d/link; ls -d ~/d/e'), 'kept\nkept\n/home/user/d/e');
-    // Without sync: the write-back commits within its interval.
+    // Without sync: the write-back commits it by itself. Its commits are
+    // the event; what one holds is read from IndexedDB.
     assert.equal(await again.run('echo later > ~/later.txt'), '');
-    await new Promise((r) => setTimeout(r, 1500));
+    await committed(again.page, 'later.txt', 'later\n', 'a commit holding ~/later.txt');
     await again.page.reload();
     const third = await Shell.open(again.page, shared.server.url);
     assert.equal(await third.run('cat ~/later.txt'), 'later');
@@ -172,16 +182,17 @@ test('a full disk is said once, the shell works on, and saving resumes once ther
   const context = await launchWithProfile(join(disk, 'profile'));
   try {
     const shell = await Shell.open(await context.newPage(), shared.server.url);
-    const said = async () => (await shell.screen()).split('storage quota is exhausted').length - 1;
+    const times = (screen) => screen.split('storage quota is exhausted').length - 1;
+    const said = async () => times(await shell.screen());
     await shell.run('dd if=/dev/urandom of=big bs=1048576 count=40 2>/dev/null; sync');
-    await until('the full disk to be said', async () => (await said()) > 0);
+    await shell.waitForScreen('the full disk to be said', (screen) => times(screen) > 0);
     assert.match(await shell.page.textContent('#storage'), /storage FULL/);
     // The shell works on (the changes are kept in memory), and is told once.
     assert.equal(await shell.run('wc -c < big'), String(40 << 20));
     assert.equal(await said(), 1);
     // With the file gone, the next commit goes through.
     await shell.run('rm big; echo small > note; sync');
-    await until('saving to resume', async () => /^storage: /.test(await shell.page.textContent('#storage')));
+    await textAppears(shell.page, '#storage', /^storage: /, 'saving to resume');
     await shell.page.reload();
     const again = await Shell.open(shell.page, shared.server.url);
     assert.equal(await again.run('cat note; [ -e big ] || echo gone'), 'small\ngone');
@@ -211,9 +222,8 @@ test('a second tab waits for the first, then starts on the same files', async ()
     await shell.run('echo from-the-first > ~/shared.txt; sync');
     const second = await context.newPage();
     await second.goto(shared.server.url);
-    await until('the second tab to wait', async () => (await second.evaluate(() => window.wasmux.state)) === 'waiting');
-    const said = await second.evaluate(() => document.getElementById('status').innerText);
-    assert.match(said, /open in another tab/);
+    await textAppears(second, '#status', /open in another tab/, 'the second tab to wait');
+    assert.equal(await second.evaluate(() => window.wasmux.state), 'waiting');
     await shell.page.close();
     await second.evaluate(() => window.wasmux.ready);
     const shell2 = new Shell(second);
@@ -278,7 +288,7 @@ test('resizing the page resizes the terminal, and programs hear SIGWINCH', async
     const before = await shell.run('stty size');
     await shell.run("trap 'echo window changed' WINCH");
     await shell.page.setViewportSize({ width: 640, height: 360 });
-    await until('SIGWINCH to reach the shell', async () => /window changed/.test(await shell.screen()));
+    await shell.waitForScreen('SIGWINCH to reach the shell', (screen) => /window changed/.test(screen));
     const after = await shell.run('stty size');
     assert.notEqual(after, before);
     const [rows, cols] = after.split(' ').map(Number);

@@ -119,8 +119,8 @@ fn background_jobs_are_listed_killed_and_waited_for() {
     let dir = tempfile::tempdir().unwrap();
     let (out, status) = sh(
         dir.path(),
-        "sleep 10 & jobs; kill %1; wait %1; echo \"status $?\"
-         sleep 10 & kill -TERM $!; wait $!; echo \"again $?\"
+        "sleep 600 & jobs; kill %1; wait %1; echo \"status $?\"
+         sleep 600 & kill -TERM $!; wait $!; echo \"again $?\"
          (exit 5) & wait $!; echo \"subshell $?\"",
     );
     assert_eq!(status, 0);
@@ -188,15 +188,16 @@ fn the_shell_at_a_terminal() {
             "sh -c 'set -e; false; echo never'; echo \"e=$?\"",
             "e=1\r\n",
         ),
-        // A background job: listed, killed, waited for.
-        ("sleep 10 &", "$ "),
-        ("jobs", "[1]+  Running                    sleep 10\r\n"),
+        // A background job: listed, killed, waited for. (Each sleep here
+        // is killed: it lasts longer than a step on a loaded machine.)
+        ("sleep 600 &", "$ "),
+        ("jobs", "[1]+  Running                    sleep 600\r\n"),
         ("kill %1; wait; echo \"w=$?\"", "Terminated"),
         // A trap runs on a real SIGINT.
         ("trap 'echo caught' INT; kill -INT $$", "caught\r\n"),
         ("trap - INT", "$ "),
         // ps shows the running processes.
-        ("sleep 10 & ps; kill $!", "/bin/sh -l\r\n"),
+        ("sleep 600 & ps; kill $!", "/bin/sh -l\r\n"),
     ];
     for (command, shows) in steps {
         pty.type_keys(format!("{command}\r").as_bytes());
@@ -214,8 +215,10 @@ fn the_shell_at_a_terminal() {
     pty.type_keys(b"\x03");
     pty.type_keys(b"echo \"y=$?\"\r");
     pty.wait_for("y=130\r\n");
-    // A trap runs when Ctrl-C comes at the prompt.
+    // A trap runs when Ctrl-C comes at the prompt (the one after the trap
+    // command).
     pty.type_keys(b"trap 'echo trapped' INT\r");
+    pty.wait_for("trap 'echo trapped' INT\r\n");
     pty.wait_for("$ ");
     pty.type_keys(b"\x03");
     pty.wait_for("trapped");
@@ -236,43 +239,49 @@ fn type_and_see(pty: &mut Pty, steps: &[(&[u8], &str)]) {
 fn job_control_at_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let (mut pty, mut shell) = login_shell(dir.path());
-    // Ctrl-Z stops the foreground job; the shell takes the terminal back.
-    // (A key typed before the job has taken the terminal would go to the
-    // shell: the job says when it has.)
+    // A job that says when it runs (so a key typed after that is its, not
+    // the shell's), and numbers each SIGCONT it gets: its trap runs once
+    // the `sleep 1` under way ends.
+    let job = "(trap cont CONT; echo \"job $((1 + 1))\"; while :; do sleep 1; done)";
     type_and_see(
         &mut pty,
         &[
-            (b"(echo \"job $((1 + 1))\"; sleep 30)\r", "job 2\r\n"),
+            (b"cont() { echo cont $((n += 1)); }\r", "}\r\n"),
+            // Ctrl-Z stops the foreground job; the shell takes the
+            // terminal back.
+            (format!("{job}\r").as_bytes(), "job 2\r\n"),
             (
                 b"\x1a",
-                "[1]+  Stopped                    (echo \"job $((1 + 1))\"; sleep 30)\r\n",
+                &format!("[1]+  Stopped                    {job}\r\n"),
             ),
-            // Stopped, as the kernel reports it (the job's leader: Ctrl-Z
-            // may have come before it started sleep).
+            // Stopped, as the kernel reports it (the job's leader).
             (
                 b"jobs -p > jp; ps -o pid,stat | awk -v p=$(cat jp) '$1 == p { print \"is\", $2 }'\r",
                 "is T",
             ),
-            // bg runs it in the background; fg brings it back.
-            (b"bg\r", "[1] (echo"),
-            (b"jobs\r", "[1]+  Running                    (echo"),
-            (b"fg\r", "sleep 30)\r\n"),
-        ],
-    );
-    // Ctrl-C ends it.
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    type_and_see(
-        &mut pty,
-        &[
+            // bg runs it in the background: its first SIGCONT. (Its trap
+            // runs before the next: two at once would run it once.)
+            (b"bg\r", &format!("[1] {job}\r\n")),
+            (b"", "cont 1\r\n"),
+            (
+                b"jobs\r",
+                &format!("[1]+  Running                    {job}\r\n"),
+            ),
+            // fg brings it back: the shell gives it the terminal, then the
+            // second SIGCONT, which says it has the terminal.
+            (b"fg\r", &format!("{job}\r\n")),
+            (b"", "cont 2\r\n"),
+            // Ctrl-C ends it.
             (b"\x03", "^C"),
             (b"echo \"f=$?\"\r", "f=130\r\n"),
             // A stopped job keeps a signal pending until it runs again, as
-            // on Linux: SIGTERM to a stopped cat ends it only at fg.
-            (b"cat\r", "cat\r\n"),
+            // on Linux: SIGTERM to a stopped cat ends it only at fg. (The
+            // job says when cat is about to read the terminal.)
+            (b"(echo \"cat $((2 + 1))\"; exec cat)\r", "cat 3\r\n"),
             (b"ready\r", "ready\r\nready\r\n"),
-            (b"\x1a", "Stopped                    cat\r\n"),
-            (b"kill %1\r", "$ "),
-            (b"jobs\r", "[1]+  Stopped                    cat\r\n"),
+            (b"\x1a", "Stopped                    (echo"),
+            (b"kill %1\r", "kill %1\r\n"),
+            (b"jobs\r", "[1]+  Stopped                    (echo"),
             (b"fg\r", "Terminated"),
             (b"echo \"k=$?\"\r", "k=143\r\n"),
         ],
@@ -335,12 +344,13 @@ fn a_trapping_child_dies_of_sigabrt() {
 fn zero_timeouts_do_not_wait() {
     let dir = tempfile::tempdir().unwrap();
     // Each under `timeout`, so that a wait for ever fails (status 124)
-    // instead of hanging the test.
+    // instead of hanging the test. The empty pipe's writer lives until the
+    // reader has looked and ends it: it sends its pid first, then sleeps.
     let (out, status) = sh(
         dir.path(),
-        "timeout 10 sleep 0 && echo sleep
-         timeout 10 sh -c 'read -t 0 line; echo read $?' < /dev/zero
-         timeout 10 sh -c 'sleep 1 | { read -t 0 line; echo empty $?; }'",
+        "timeout 60 sleep 0 && echo sleep
+         timeout 60 sh -c 'read -t 0 line; echo read $?' < /dev/zero
+         timeout 60 sh -c 'sh -c \"echo \\$\\$; exec sleep 600\" | { read w; read -t 0 line; echo empty $?; kill $w; }'",
     );
     assert_eq!((out.as_str(), status), ("sleep\nread 0\nempty 1\n", 0));
 }
@@ -489,9 +499,11 @@ fn sockets_reach_the_loopback() {
              wget -q -O - http://localhost:{web}/by-name
              wget -q -O - http://127.0.0.1:{closed}/ 2>&1; echo \"wget: $?\"
              printf 'GET /through-nc HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 {web} | tail -n 1
-             # a server in the guest, a client in the guest: retry until it listens
+             # a server in the guest, a client in the guest: nothing says when the
+             # server listens, so the client retries until it does (for 60 s at most)
              nc -l -p {free} > /tmp/got &
-             until echo guest-to-guest | nc 127.0.0.1 {free} 2>/dev/null; do sleep 0.1; done
+             timeout 60 sh -c 'until echo guest-to-guest | nc 127.0.0.1 {free} 2>/dev/null; do sleep 0.1; done' ||
+               {{ echo the server never listened; kill $!; }}
              wait; cat /tmp/got"
         ),
     );

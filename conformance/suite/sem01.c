@@ -57,19 +57,23 @@ static void catch_signal(int sig, int flags)
 }
 
 /* Whether a wait on `sem`, which nobody posts, ends with EINTR when a
- * child sends SIGUSR1 100 ms in. */
+ * child sends SIGUSR1. The child sends it every 100 ms until stopped: one
+ * that comes before the wait has begun only runs the handler, a later one
+ * interrupts the wait. */
 static int wait_interrupted(sem_t *sem)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		usleep(100000);
-		kill(getppid(), SIGUSR1);
-		_exit(0);
+		for (;;) {
+			usleep(100000);
+			kill(getppid(), SIGUSR1);
+		}
 	}
 	SAFE(pid);
-	struct timespec limit = in_ms(10000);
+	struct timespec limit = in_ms(30000);
 	errno = 0;
 	int interrupted = sem_timedwait(sem, &limit) == -1 && errno == EINTR;
+	kill(pid, SIGKILL);
 	tst_wait(pid);
 	return interrupted;
 }

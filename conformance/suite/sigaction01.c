@@ -1,5 +1,6 @@
 /* sigaction01: sigaction(2): handlers, masks, flags, old actions. */
 #include "tst.h"
+#include <poll.h>
 #include <signal.h>
 
 static volatile sig_atomic_t caught, caught_signo, usr2_during_usr1, info_signo, info_pid;
@@ -11,6 +12,16 @@ static void on_usr1(int sig)
 	sigset_t now;
 	sigprocmask(SIG_BLOCK, NULL, &now);
 	usr2_during_usr1 = sigismember(&now, SIGUSR2);
+}
+
+/* Where on_alarm_go says that it ran. */
+static int go_fd = -1;
+
+static void on_alarm_go(int sig)
+{
+	caught++;
+	caught_signo = sig;
+	write(go_fd, "g", 1);
 }
 
 static void on_info(int sig, siginfo_t *info, void *context)
@@ -77,10 +88,11 @@ void tst_run(void)
 	SAFE(pipe(p));
 	sa.sa_flags = 0;
 	SAFE(sigaction(SIGALRM, &sa, NULL));
-	/* A backstop: if the signal does not interrupt the read, this write ends it. */
+	/* A deadline: if the signal does not interrupt the read, this write
+	 * ends it (and the case fails) instead of the read waiting for ever. */
 	pid_t backstop = fork();
 	if (backstop == 0) {
-		sleep(4);
+		sleep(30);
 		write(p[1], "b", 1);
 		_exit(0);
 	}
@@ -90,19 +102,33 @@ void tst_run(void)
 	ssize_t r = read(p[0], &c, 1);
 	TEST_TRUE("eintr", r == -1 && errno == EINTR, "a blocked read is interrupted: %zd %s", r,
 		  tst_errname(errno));
+	kill(backstop, SIGKILL);
 	tst_wait(backstop);
-	if (r == -1)
-		read(p[0], &c, 1);
-	sa.sa_flags = SA_RESTART;
-	SAFE(sigaction(SIGALRM, &sa, NULL));
+	close(p[0]);
+	close(p[1]);
+	/* The data comes only after the signal: the handler tells a child,
+	 * which then writes. A read the signal ended (not resumed) would
+	 * return before it. If the handler never runs, the child writes 't'
+	 * after 30 s instead. */
+	int go[2];
+	SAFE(pipe(p));
+	SAFE(pipe(go));
+	go_fd = go[1];
+	struct sigaction restart = { 0 };
+	restart.sa_handler = on_alarm_go;
+	restart.sa_flags = SA_RESTART;
+	sigemptyset(&restart.sa_mask);
+	SAFE(sigaction(SIGALRM, &restart, NULL));
 	pid = fork();
 	if (pid == 0) {
-		usleep(1500000);
-		write(p[1], "x", 1);
+		struct pollfd told = { .fd = go[0], .events = POLLIN };
+		write(p[1], poll(&told, 1, 30000) == 1 ? "x" : "t", 1);
 		_exit(0);
 	}
 	alarm(1);
+	c = 0;
 	r = read(p[0], &c, 1);
-	TEST_TRUE("sa_restart", r == 1, "SA_RESTART resumes the read: %zd %s", r, r < 0 ? tst_errname(errno) : "");
+	TEST_TRUE("sa_restart", r == 1 && c == 'x', "SA_RESTART resumes the read: %zd %s%c", r,
+		  r < 0 ? tst_errname(errno) : "", c);
 	tst_wait(pid);
 }

@@ -8,9 +8,11 @@
  * people. TCONF means "does not apply here" and always says why.
  *
  * A program defines `tst_run(void)`; this header supplies main(), which
- * makes a fresh working directory under /tmp, runs the cases there and
- * removes it. The exit status summarises: 0 when every case passed or was
- * TCONF, 1 when one failed, 2 when the program broke (TBROK).
+ * puts back the defaults a program may not have inherited (see
+ * tst_reset_inherited), makes a fresh working directory under /tmp, runs
+ * the cases there and removes it. The exit status summarises: 0 when every
+ * case passed or was TCONF, 1 when one failed, 2 when the program broke
+ * (TBROK).
  *
  * The macros below carry most cases:
  *   TEST_OK(name, call)         the call returns anything but -1
@@ -27,10 +29,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -217,6 +221,77 @@ static const char *tst_self(void)
 	return tst_argv[0];
 }
 
+/*
+ * What exec(2) passes on and the cases rely on being the default: a program
+ * started under `nohup` ignores SIGHUP, one started in the background by a
+ * shell without job control ignores SIGINT and SIGQUIT, and a parent may
+ * leave signals blocked or pending, an alarm running, or limits lowered
+ * (`ulimit -f`, `-n`, `-u`, `-c`). Every program therefore starts from:
+ *  - every catchable signal at its default action, none blocked or pending
+ *    (setting SIG_IGN discards a pending signal);
+ *  - no alarm;
+ *  - no core files (a case that ends in SIGABRT leaves none behind);
+ *  - the limits it may meet raised as far as the hard limit allows: file
+ *    size, CPU time, memory, processes unlimited, at least 1024
+ *    descriptors and an 8 MiB stack (Linux's usual defaults).
+ * Nothing here fails the program: a limit that cannot be raised stays (the
+ * case that meets it says so), and a system whose limits are fixed (fast
+ * mode's are) refuses the change harmlessly. A program's own mode (argv[1]
+ * `child:...`, run by exec from the program itself) inherits this state
+ * unchanged, since inheriting it may be what the case checks.
+ */
+static void tst_reset_inherited(void)
+{
+	sigset_t pending;
+	sigemptyset(&pending);
+	sigpending(&pending);
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction old;
+		if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &old) != 0)
+			continue; /* not catchable, or reserved by the C library */
+		struct sigaction act;
+		memset(&act, 0, sizeof act);
+		sigemptyset(&act.sa_mask);
+		if (sigismember(&pending, sig) == 1) {
+			act.sa_handler = SIG_IGN;
+			sigaction(sig, &act, NULL);
+			old.sa_handler = SIG_IGN;
+		}
+		if (old.sa_handler == SIG_IGN) {
+			act.sa_handler = SIG_DFL;
+			sigaction(sig, &act, NULL);
+		}
+	}
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	alarm(0);
+
+	static const struct {
+		int resource;
+		rlim_t at_least;
+	} limits[] = {
+		{ RLIMIT_FSIZE, RLIM_INFINITY }, { RLIMIT_CPU, RLIM_INFINITY },
+		{ RLIMIT_DATA, RLIM_INFINITY },	 { RLIMIT_AS, RLIM_INFINITY },
+		{ RLIMIT_NPROC, RLIM_INFINITY }, { RLIMIT_NOFILE, 1024 },
+		{ RLIMIT_STACK, 8 << 20 },
+	};
+	struct rlimit rl;
+	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+		if (getrlimit(limits[i].resource, &rl) != 0)
+			continue;
+		rlim_t want = limits[i].at_least < rl.rlim_max ? limits[i].at_least : rl.rlim_max;
+		if (rl.rlim_cur < want) {
+			rl.rlim_cur = want;
+			setrlimit(limits[i].resource, &rl);
+		}
+	}
+	if (getrlimit(RLIMIT_CORE, &rl) == 0 && rl.rlim_cur != 0) {
+		rl.rlim_cur = 0;
+		setrlimit(RLIMIT_CORE, &rl);
+	}
+}
+
 void tst_run(void);
 
 int main(int argc, char **argv)
@@ -226,6 +301,7 @@ int main(int argc, char **argv)
 	tst_owner = getpid();
 	/* A child mode (argv[1] starting with "child:") runs in the caller's directory. */
 	if (argc < 2 || strncmp(argv[1], "child:", 6) != 0) {
+		tst_reset_inherited();
 		const char *base = strrchr(argv[0], '/');
 		base = base ? base + 1 : argv[0];
 		snprintf(tst_dir, sizeof tst_dir, "/tmp/tst.%s.%d", base, (int)getpid());

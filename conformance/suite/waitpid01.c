@@ -1,7 +1,42 @@
 /* waitpid01: wait(2)/waitpid(2): statuses, WNOHANG, ECHILD, choosing a child. */
 #include "tst.h"
 #include <signal.h>
-#include <time.h>
+
+static volatile sig_atomic_t expired;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGALRM)
+		expired = 1;
+}
+
+/* Reaps `pid` with WNOHANG once it has ended, which the SIGCHLD it sends
+ * then says (the caller blocks SIGCHLD and SIGALRM before the fork, and
+ * they are open only in sigsuspend, so none is missed); 0 if 30 s pass
+ * without. */
+static pid_t reap_ended(pid_t pid, int *status)
+{
+	struct sigaction sa = { 0 }, old_chld, old_alrm;
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	SAFE(sigaction(SIGCHLD, &sa, &old_chld));
+	SAFE(sigaction(SIGALRM, &sa, &old_alrm));
+	expired = 0;
+	alarm(30);
+	pid_t got = 0;
+	sigset_t during;
+	SAFE(sigprocmask(SIG_BLOCK, NULL, &during));
+	sigdelset(&during, SIGCHLD);
+	sigdelset(&during, SIGALRM);
+	while (!expired && got == 0) {
+		sigsuspend(&during);
+		got = waitpid(pid, status, WNOHANG);
+	}
+	alarm(0);
+	sigaction(SIGCHLD, &old_chld, NULL);
+	sigaction(SIGALRM, &old_alrm, NULL);
+	return got;
+}
 
 void tst_run(void)
 {
@@ -60,11 +95,15 @@ void tst_run(void)
 	got = waitpid(0, &status, 0);
 	TEST_TRUE("same_group", got == pid, "waitpid(0) waits for the caller's group: %d", got);
 	TEST_ERR("bad_options", waitpid(-1, &status, 0x100), EINVAL);
+	sigset_t block;
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGALRM);
+	SAFE(sigprocmask(SIG_BLOCK, &block, NULL));
 	pid = fork();
 	if (pid == 0)
 		_exit(0);
-	struct timespec ts = { 0, 100000000 };
-	nanosleep(&ts, NULL);
-	got = waitpid(pid, &status, WNOHANG);
+	got = reap_ended(pid, &status);
+	SAFE(sigprocmask(SIG_UNBLOCK, &block, NULL));
 	TEST_TRUE("zombie", got == pid, "a child that ended is reaped by WNOHANG: %d", got);
 }

@@ -6,17 +6,29 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
 use rustix::termios::{tcgetattr, LocalModes};
+
+/// How long a wait may last before the test fails: long enough for a cold
+/// start (the first prompt compiles busybox) on a loaded machine; a hang
+/// still fails. Nothing is timed: a wait ends as soon as its event comes.
+pub const PATIENCE: Duration = Duration::from_secs(120);
+
+/// What the program has written, and a condition notified on each write.
+#[derive(Default)]
+struct Screen {
+    bytes: Mutex<Vec<u8>>,
+    written: Condvar,
+}
 
 /// A pseudo-terminal: the test types on `keyboard` and reads `screen`; the
 /// program gets the other end as its standard streams.
 pub struct Pty {
     keyboard: File,
-    screen: Arc<Mutex<Vec<u8>>>,
+    screen: Arc<Screen>,
     program_side: File,
     /// How far [`Pty::wait_for`] has read the screen.
     seen: Cell<usize>,
@@ -34,7 +46,7 @@ impl Pty {
             .open(name.to_str().unwrap())
             .unwrap();
         let keyboard = File::from(master);
-        let screen = Arc::new(Mutex::new(Vec::new()));
+        let screen = Arc::new(Screen::default());
         let mut from_program = keyboard.try_clone().unwrap();
         let sink = screen.clone();
         std::thread::spawn(move || {
@@ -43,7 +55,8 @@ impl Pty {
                 if n == 0 {
                     return;
                 }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                sink.bytes.lock().unwrap().extend_from_slice(&buf[..n]);
+                sink.written.notify_all();
             }
         });
         Pty {
@@ -69,19 +82,20 @@ impl Pty {
     }
 
     /// Waits for `program` to end (failing, not hanging, if it does not
-    /// within a minute) and returns its exit code.
+    /// within [`PATIENCE`]) and returns its exit code. A child's end has no
+    /// event to wait on here: this polls, with a deadline.
     pub fn wait_exit(&self, program: &mut Child) -> Option<i32> {
-        for _ in 0..6000 {
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
             if let Some(status) = program.try_wait().unwrap() {
                 return status.code();
             }
             std::thread::sleep(Duration::from_millis(10));
         }
         program.kill().ok();
-        let screen = self.screen.lock().unwrap().clone();
         panic!(
-            "the program did not end; the screen shows {:?}",
-            String::from_utf8_lossy(&screen)
+            "the program did not end within {PATIENCE:?}; the screen shows {:?}",
+            self.contents()
         );
     }
 
@@ -90,12 +104,14 @@ impl Pty {
     }
 
     /// Waits until the screen shows `text` after what earlier waits saw
-    /// (failing, not hanging); returns the screen from there up to and
-    /// including `text`.
+    /// (woken by each write of the program; failing, not hanging, after
+    /// [`PATIENCE`]); returns the screen from there up to and including
+    /// `text`.
     pub fn wait_for(&self, text: &str) -> String {
-        for _ in 0..3000 {
-            let screen = self.screen.lock().unwrap().clone();
-            let from = self.seen.get();
+        let deadline = Instant::now() + PATIENCE;
+        let from = self.seen.get();
+        let mut screen = self.screen.bytes.lock().unwrap();
+        loop {
             if let Some(at) = screen[from..]
                 .windows(text.len())
                 .position(|w| w == text.as_bytes())
@@ -104,27 +120,41 @@ impl Pty {
                 self.seen.set(end);
                 return String::from_utf8_lossy(&screen[from..end]).into_owned();
             }
-            std::thread::sleep(Duration::from_millis(10));
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            screen = self.screen.written.wait_timeout(screen, left).unwrap().0;
         }
-        let screen = self.screen.lock().unwrap().clone();
-        let (before, after) = screen.split_at(self.seen.get());
+        let (before, after) = screen.split_at(from);
         panic!(
-            "the screen never showed {text:?} after {:?}; it shows {:?}",
+            "the screen never showed {text:?} within {PATIENCE:?} after {:?}; it shows {:?}",
             String::from_utf8_lossy(before),
             String::from_utf8_lossy(after)
         );
     }
 
     /// Waits until the program has taken the terminal (raw mode): keys
-    /// typed before would meet the host's own line discipline.
+    /// typed before would meet the host's own line discipline. A change of
+    /// modes has no event the other side can wait on: this polls, with a
+    /// deadline.
     pub fn wait_until_raw(&self) {
-        for _ in 0..3000 {
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
             if !self.is_canonical() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        panic!("the program never put the terminal in raw mode");
+        panic!(
+            "the program never put the terminal in raw mode within {PATIENCE:?}; the screen shows {:?}",
+            self.contents()
+        );
+    }
+
+    /// Everything the program has written so far.
+    fn contents(&self) -> String {
+        String::from_utf8_lossy(&self.screen.bytes.lock().unwrap()).into_owned()
     }
 
     pub fn is_canonical(&self) -> bool {
